@@ -1,0 +1,65 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Swift 6 language mode (strict concurrency) for every Swift target; see the loop at the end.
+let package = Package(
+    name: "reviewbot",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "reviewbot", targets: ["ReviewBot"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        // C libraries, as system libraries with a shim header for what Swift cannot import
+        // (variadic curl_easy_setopt, libetpan's clist macros).
+        .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
+                       providers: [.apt(["libcurl4-gnutls-dev"])]),
+        .systemLibrary(name: "CEtpan", path: "Sources/CEtpan",
+                       providers: [.apt(["libetpan-dev"])]),
+
+        // Mail, MIME, patches and series: pure parsing, no I/O beyond reading files.
+        .target(name: "MboxParser"),
+        // libcurl wrapped for Swift: HTTP (lore, the model API) and SMTP.
+        .target(name: "CurlKit", dependencies: ["CCurl"], linkerSettings: [.linkedLibrary("z")]),
+        // Where mail comes from: files, stdin, lore, IMAP.
+        .target(name: "MailSources", dependencies: ["MboxParser", "CurlKit", "CEtpan"]),
+        // Loading, matching and rendering review-prompts/.
+        .target(name: "PromptLibrary", resources: [.copy("Resources/review-prompts")]),
+        // Tasks, the model client, findings, drafts.
+        .target(name: "ReviewEngine", dependencies: [
+            "MboxParser", "PromptLibrary", "CurlKit",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        // The commands' behaviour and the configuration file, callable from tests.
+        .target(name: "ReviewBotKit", dependencies: [
+            "MboxParser", "MailSources", "PromptLibrary", "ReviewEngine",
+            .product(name: "TOMLKit", package: "TOMLKit"),
+        ]),
+        // The executable: argument parsing and exit codes only.
+        .executableTarget(name: "ReviewBot", dependencies: [
+            "ReviewBotKit",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        // Test doubles that speak the real protocols on loopback (lore's paths, the Messages API).
+        .target(name: "LoopbackServers"),
+
+        .testTarget(name: "MboxParserTests", dependencies: ["MboxParser"], exclude: ["Fixtures"]),
+        .testTarget(name: "PromptLibraryTests", dependencies: ["PromptLibrary", "MboxParser"]),
+        .testTarget(name: "MailSourcesTests", dependencies: ["MailSources", "LoopbackServers", "MboxParser"]),
+        .testTarget(name: "ReviewEngineTests", dependencies: ["ReviewEngine", "LoopbackServers", "MboxParser"]),
+        .testTarget(name: "ReviewBotTests", dependencies: ["ReviewBotKit", "LoopbackServers"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
+
+for target in package.targets where target.type != .system {
+    var settings = target.swiftSettings ?? []
+    settings.append(.enableUpcomingFeature("ExistentialAny"))
+    target.swiftSettings = settings
+}

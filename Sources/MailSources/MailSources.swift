@@ -1,0 +1,3 @@
+import CEtpan
+import CurlKit
+import MboxParser

@@ -1,0 +1,1 @@
+// PromptLibrary module.

@@ -1,0 +1,9 @@
+import ArgumentParser
+import ReviewBotKit
+
+@main
+struct ReviewBotCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reviewbot",
+        abstract: "Review Linux kernel patch series and draft inline replies.")
+}

@@ -1,0 +1,4 @@
+import Testing
+@testable import MailSources
+
+@Test func moduleLinks() { #expect(Bool(true)) }

@@ -1,0 +1,4 @@
+import Testing
+@testable import MboxParser
+
+@Test func moduleLinks() { #expect(Bool(true)) }

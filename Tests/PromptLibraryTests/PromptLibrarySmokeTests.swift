@@ -1,0 +1,4 @@
+import Testing
+@testable import PromptLibrary
+
+@Test func moduleLinks() { #expect(Bool(true)) }

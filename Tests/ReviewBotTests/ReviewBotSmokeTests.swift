@@ -1,0 +1,4 @@
+import Testing
+@testable import ReviewBotKit
+
+@Test func moduleLinks() { #expect(Bool(true)) }

@@ -1,0 +1,4 @@
+import Testing
+@testable import ReviewEngine
+
+@Test func moduleLinks() { #expect(Bool(true)) }
