@@ -5,5 +5,16 @@ import ReviewBotKit
 struct ReviewBotCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reviewbot",
-        abstract: "Review Linux kernel patch series and draft inline replies.")
+        abstract: "Review Linux kernel patch series and draft inline replies.",
+        discussion: """
+            SOURCE is a file or directory (mbox, .eml, maildir), - for stdin, a message-id,
+            a lore URL, a patch.msgid.link URL, or imaps://user@host/Mailbox.
+
+            Exit codes: 0 done; 1 finished with something left undone (failed tasks,
+            budget reached, unreadable messages); 2 bad arguments or configuration;
+            3 a source, the network or a server failed.
+            """,
+        subcommands: [
+            ConfigCommand.self,
+        ])
 }

@@ -1,0 +1,30 @@
+import ArgumentParser
+import Foundation
+import ReviewBotKit
+
+/// The process exit codes, documented in the README and in `reviewbot --help`.
+enum ExitCode32: Int32 {
+    case ok = 0
+    /// The run finished but something was not done: failed tasks, budget reached, errors.
+    case incomplete = 1
+    /// Bad arguments or configuration.
+    case usage = 2
+    /// A source, the network or a server failed.
+    case unavailable = 3
+}
+
+enum Diagnostics {
+    static func warn(_ message: String) {
+        FileHandle.standardError.write(Data("reviewbot: warning: \(message)\n".utf8))
+    }
+
+    static func error(_ message: String) {
+        FileHandle.standardError.write(Data("reviewbot: \(message)\n".utf8))
+    }
+
+    /// Prints the one-line error and returns the exit to throw.
+    static func fail(_ message: String, code: ExitCode32) -> ExitCode {
+        error(message)
+        return ExitCode(code.rawValue)
+    }
+}

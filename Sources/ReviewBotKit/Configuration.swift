@@ -1,0 +1,110 @@
+import Foundation
+
+/// The effective configuration: defaults, then the TOML file, then command-line flags.
+/// One `Sendable` value passed down to every module; nothing reads settings globally.
+public struct Configuration: Sendable, Equatable {
+    public struct Lore: Sendable, Equatable {
+        /// Base URL of the public-inbox instance (mirrors and private instances work).
+        public var url = "https://lore.kernel.org"
+        /// Keep fetched threads under the XDG cache directory.
+        public var cache = true
+        public var timeoutSeconds = 60
+        public var retries = 3
+    }
+
+    public struct IMAP: Sendable, Equatable {
+        /// Runs through /bin/sh; the first line of its output is the password. The
+        /// password itself may also come from REVIEWBOT_IMAP_PASSWORD, never from argv.
+        public var passwordCommand: String?
+        /// Default search: subjects containing PATCH received in the last `days` days.
+        public var days = 14
+        /// A raw IMAP SEARCH criterion replacing the default one.
+        public var search: String?
+        /// Plain IMAP without TLS; meant for a loopback test server only.
+        public var allowPlaintext = false
+        /// Extra CA certificate (PEM) to trust, for self-hosted servers.
+        public var caFile: String?
+        public var timeoutSeconds = 30
+    }
+
+    public struct SMTP: Sendable, Equatable {
+        /// `smtps://host:465` or `smtp://host:587` (STARTTLS required unless allowed).
+        public var url: String?
+        public var user: String?
+        /// Same contract as the IMAP one; or REVIEWBOT_SMTP_PASSWORD.
+        public var passwordCommand: String?
+        public var allowPlaintext = false
+        public var timeoutSeconds = 60
+    }
+
+    public struct Model: Sendable, Equatable {
+        public var name = "claude-sonnet-4-5"
+        public var maxTokens = 8_192
+        /// A cut answer is retried once with this much room before it is reported.
+        public var maxTokensCeiling = 32_000
+        /// ANTHROPIC_BASE_URL overrides this, as in Anthropic's SDKs.
+        public var baseURL = "https://api.anthropic.com"
+        /// `x-api-key` (Anthropic) or `bearer` (gateways that want Authorization: Bearer).
+        public var auth = "x-api-key"
+        public var concurrency = 4
+        public var timeoutSeconds = 600
+        public var retries = 4
+    }
+
+    public struct Review: Sendable, Equatable {
+        /// Changed lines per review task (peers use about 250).
+        public var taskLines = 250
+        public var verify = true
+        /// Findings below this severity are dropped: low, medium or high.
+        public var severityFloor = "low"
+        public var maxFindingsPerPatch = 8
+        /// Stop the run cleanly when it has used this many tokens (0: no limit).
+        public var budgetTokens = 0
+        /// Stop the run cleanly when its estimated cost reaches this (0: no limit).
+        public var budgetUSD = 0.0
+    }
+
+    /// Dollars per million tokens.
+    public struct Price: Sendable, Equatable {
+        public var input: Double
+        public var output: Double
+        public var cacheWrite: Double
+        public var cacheRead: Double
+
+        public init(input: Double, output: Double, cacheWrite: Double, cacheRead: Double) {
+            self.input = input
+            self.output = output
+            self.cacheWrite = cacheWrite
+            self.cacheRead = cacheRead
+        }
+    }
+
+    public struct Drafts: Sendable, Equatable {
+        /// `Name <email>` of the reviewer; drafts are From this address.
+        public var from: String?
+        /// Opens every reply; lists that accept AI-assisted review expect it.
+        public var disclosure = "This review was drafted with an AI assistant and checked by the sender."
+        /// Appended after `-- ` when set.
+        public var signature: String?
+        /// Cc the original To and Cc of the patch.
+        public var ccOriginalRecipients = true
+    }
+
+    public var lore = Lore()
+    public var imap = IMAP()
+    public var smtp = SMTP()
+    public var model = Model()
+    public var review = Review()
+    public var drafts = Drafts()
+    /// Directory whose prompt files replace or add to the bundled ones.
+    public var promptsDirectory: String?
+    /// Keyed by model name. Defaults are Anthropic's list prices at the time of writing;
+    /// override them in the config file when they change.
+    public var prices: [String: Price] = [
+        "claude-sonnet-4-5": Price(input: 3, output: 15, cacheWrite: 3.75, cacheRead: 0.30),
+        "claude-opus-4-1": Price(input: 15, output: 75, cacheWrite: 18.75, cacheRead: 1.50),
+        "claude-haiku-4-5": Price(input: 1, output: 5, cacheWrite: 1.25, cacheRead: 0.10),
+    ]
+
+    public init() {}
+}

@@ -1,1 +1,0 @@
-// ReviewBotKit module.

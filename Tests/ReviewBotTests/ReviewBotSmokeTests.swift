@@ -1,4 +1,0 @@
-import Testing
-@testable import ReviewBotKit
-
-@Test func moduleLinks() { #expect(Bool(true)) }
