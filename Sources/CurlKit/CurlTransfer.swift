@@ -165,8 +165,10 @@ final class CurlTransfer: @unchecked Sendable {
     // MARK: callbacks (event-loop thread)
 
     private func takeHeaderLine(_ raw: UnsafeRawBufferPointer) {
-        var line = String(decoding: raw, as: UTF8.self)
-        while line.hasSuffix("\n") || line.hasSuffix("\r") { line.removeLast() }
+        // Byte-wise: "\r\n" is one Character in Swift, so String suffix checks miss it.
+        var bytes = raw[...]
+        while let last = bytes.last, last == UInt8(ascii: "\n") || last == UInt8(ascii: "\r") { bytes = bytes.dropLast() }
+        let line = String(decoding: bytes, as: UTF8.self)
         if line.hasPrefix("HTTP/") {
             // A new response (redirect hop, 100 Continue): keep only the last one's fields.
             headers = HTTPHeaders()

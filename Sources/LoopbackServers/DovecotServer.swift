@@ -16,7 +16,7 @@ public final class DovecotServer: Sendable {
     /// The server's self-signed certificate (PEM) when started with TLS.
     public let certificateFile: String?
     private let pid: pid_t
-    private let stopped = Mutex(false)
+    private let stopped = Locked(false)
 
     /// Starts Dovecot with one user per entry of `users` (name -> password).
     public init(users: [String: String], tls: Bool = false) throws {

@@ -115,7 +115,7 @@ public struct FakeLore: Sendable {
 
     // MARK: just enough mail reading to index fixtures
 
-    static func split(_ mbox: Data) -> [Data] {
+    public static func split(_ mbox: Data) -> [Data] {
         let separator = Data("From mboxrd@z ".utf8)
         var starts: [Data.Index] = []
         var lineStart = mbox.startIndex
@@ -131,10 +131,9 @@ public struct FakeLore: Sendable {
 
     /// The unfolded value of the first header `name` (raw, no RFC 2047 decoding).
     static func header(_ name: String, in message: Data) -> String? {
-        let text = String(decoding: message, as: UTF8.self)
         var value: String?
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false).dropFirst() {
-            let line = line.hasSuffix("\r") ? line.dropLast() : line
+        for rawLine in message.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).dropFirst() {
+            let line = Substring(String(decoding: rawLine.last == UInt8(ascii: "\r") ? rawLine.dropLast() : rawLine, as: UTF8.self))
             if line.isEmpty { break }
             if value != nil {
                 if line.first == " " || line.first == "\t" { value! += " " + line.trimmingCharacters(in: .whitespaces); continue }

@@ -70,11 +70,11 @@ public struct HTTPServerResponse: Sendable {
 
 /// Answers from a script, in order; the last answer repeats (`[500, 200]`: fail once).
 public final class ResponseSequence: Sendable {
-    private let state: Mutex<[HTTPServerResponse]>
+    private let state: Locked<[HTTPServerResponse]>
 
     public init(_ responses: [HTTPServerResponse]) {
         precondition(!responses.isEmpty, "a response sequence needs at least one response")
-        state = Mutex(responses)
+        state = Locked(responses)
     }
 
     public func next() -> HTTPServerResponse {
@@ -89,7 +89,7 @@ public final class HTTPServer: Sendable {
 
     public let port: UInt16
     private let listener: LoopbackListener
-    private let log = Mutex<[HTTPServerRequest]>([])
+    private let log = Locked<[HTTPServerRequest]>([])
 
     /// Largest request head accepted (bytes); same order as common servers' 8-64 KB limits.
     static let maxHeadBytes = 65_536

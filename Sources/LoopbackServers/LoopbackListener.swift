@@ -3,14 +3,14 @@ import Foundation
 import Glibc
 #endif
 
-/// A lock-protected value: `Synchronization.Mutex` needs newer macOS than the package targets.
-final class Mutex<Value>: @unchecked Sendable {
+/// A lock-protected value (`Synchronization.Mutex` needs a newer macOS than the package targets).
+public final class Locked<Value>: @unchecked Sendable {
     private var value: Value
     private let lock = NSLock()
 
-    init(_ value: Value) { self.value = value }
+    public init(_ value: Value) { self.value = value }
 
-    func withLock<T>(_ body: (inout Value) throws -> T) rethrows -> T {
+    public func withLock<T>(_ body: (inout Value) throws -> T) rethrows -> T {
         lock.lock()
         defer { lock.unlock() }
         return try body(&value)
@@ -51,8 +51,8 @@ public final class LoopbackConnection: @unchecked Sendable {
 public final class LoopbackListener: Sendable {
     public let port: UInt16
     private let listenFD: Int32
-    private let open = Mutex<Set<Int32>>([])
-    private let stopped = Mutex(false)
+    private let open = Locked<Set<Int32>>([])
+    private let stopped = Locked(false)
 
     public init(serve: @escaping @Sendable (LoopbackConnection) -> Void) throws {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

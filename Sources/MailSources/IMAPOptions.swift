@@ -64,8 +64,9 @@ public struct IMAPOptions: Sendable {
         guard process.terminationStatus == 0 else {
             throw MailSourceError("password_command failed with status \(process.terminationStatus)")
         }
-        let line = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).first ?? ""
-        let password = line.hasSuffix("\r") ? String(line.dropLast()) : String(line)
+        // Bytes, not Characters: "\r\n" is a single Character in Swift.
+        let line = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).first ?? Data()
+        let password = String(decoding: line.last == UInt8(ascii: "\r") ? line.dropLast() : line, as: UTF8.self)
         guard !password.isEmpty else { throw MailSourceError("password_command printed no password") }
         return password
     }

@@ -13,7 +13,9 @@ extension LoreClient {
     /// in the thread.
     public func newerRevisions(of thread: Data, list: String?, baseURL: String? = nil) async throws -> [NewerRevision] {
         let postings = RawMailHeaders.messages(in: thread).compactMap(SeriesSubject.init)
-        guard let current = postings.max(by: { $0.revision < $1.revision }) else { return [] }
+        guard let highest = postings.map(\.revision).max() else { return [] }
+        let latest = postings.filter { $0.revision == highest }
+        let current = latest.first(where: \.isCover) ?? latest[0]
         var query = "s:\"\(current.title.replacingOccurrences(of: "\"", with: ""))\""
         if let date = current.date {
             query += " AND d:\(Self.searchDate.string(from: date)).."
@@ -43,6 +45,8 @@ struct SeriesSubject {
     var title: String
     var messageID: String
     var date: Date?
+    /// `0/N`: the cover letter, whose title names the series.
+    var isCover = false
 
     init?(_ headers: RawMailHeaders) {
         guard let subject = headers["Subject"] else { return nil }
@@ -54,6 +58,9 @@ struct SeriesSubject {
             let tag = rest[rest.index(after: rest.startIndex)..<close].uppercased()
             for token in tag.split(whereSeparator: { $0 == " " || $0 == "," }) {
                 if token.hasPrefix("PATCH") || token == "RFC" { isPatch = true }
+                if let slash = token.firstIndex(of: "/"), token[..<slash].allSatisfy({ $0 == "0" }), slash > token.startIndex {
+                    isCover = true
+                }
                 let versionText = token.hasPrefix("PATCHV") ? token.dropFirst(6) : token.hasPrefix("V") ? token.dropFirst() : ""
                 if let number = Int(versionText.prefix { $0.isNumber }), !versionText.isEmpty { revision = number }
             }
@@ -81,8 +88,9 @@ struct RawMailHeaders {
         var result: [RawMailHeaders] = []
         var current: [(String, String)]?
         var inHeaders = false
-        for line in String(decoding: mbox, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false) {
-            let line = line.hasSuffix("\r") ? line.dropLast() : line
+        // Split bytes, not Characters: "\r\n" is a single Character in Swift.
+        for rawLine in mbox.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+            let line = Substring(String(decoding: rawLine.last == UInt8(ascii: "\r") ? rawLine.dropLast() : rawLine, as: UTF8.self))
             if line.hasPrefix("From mboxrd@z ") || (current == nil && line.hasPrefix("From ")) {
                 if let current { result.append(RawMailHeaders(fields: current)) }
                 current = []
