@@ -74,7 +74,8 @@ public final class DovecotServer: Sendable {
         try? FileManager.default.removeItem(at: directory)
     }
 
-    /// Puts `message` into `user`'s mailbox (Maildir `new/`), as a local delivery would.
+    /// Puts `message` into `user`'s mailbox (Maildir `new/`), as a local delivery would,
+    /// and lets Dovecot index it at once so UIDs follow delivery order.
     public func deliver(_ message: Data, to user: String, mailbox: String = "INBOX") throws {
         let maildir = directory.appendingPathComponent("mail/\(user)/Maildir")
             .appendingPathComponent(mailbox == "INBOX" ? "" : ".\(mailbox)")
@@ -84,7 +85,7 @@ public final class DovecotServer: Sendable {
         let name = "\(Int(Date().timeIntervalSince1970)).M\(UUID().uuidString.prefix(8))P\(getpid()).reviewbot"
         let file = maildir.appendingPathComponent("new/\(name)")
         try message.write(to: file)
-        try chownMail()
+        _ = try doveadm(["mailbox", "status", "-u", user, "messages", mailbox])
     }
 
     /// Runs doveadm against this instance (`["fetch", "-u", "test", "flags", "mailbox", "INBOX", "all"]`).

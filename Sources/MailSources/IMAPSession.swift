@@ -7,6 +7,8 @@ final class IMAPSession {
     private let session: UnsafeMutablePointer<mailimap>
     let url: IMAPMailboxURL
     private let timeout: Double
+    /// Seconds libetpan waits for one read or connect.
+    private var waitLimit: Double { max(1, (timeout / 2).rounded(.up)) }
 
     /// Connects (TLS unless plaintext is allowed for imap://), checks the certificate, logs in.
     init(url: IMAPMailboxURL, options: IMAPOptions) throws {
@@ -19,7 +21,9 @@ final class IMAPSession {
         self.session = session
         self.url = url
         self.timeout = options.timeout
-        mailimap_set_timeout(session, time_t(max(1, options.timeout.rounded(.up))))
+        // libetpan may wait the session timeout twice for one step (measured: a silent server
+        // took 2x to fail at the greeting), so each wait gets half the user's limit.
+        mailimap_set_timeout(session, time_t(waitLimit))
 
         let started = Date()
         let code: Int32
@@ -34,14 +38,12 @@ final class IMAPSession {
             code = mailimap_socket_connect(session, url.host, url.port)
         }
         guard Self.isSuccess(code) else {
-            mailimap_free(session)
             throw connectError(code, since: started)
         }
         if url.security == .startTLS && !options.allowPlaintext {
             let tls = mailimap_socket_starttls(session)
             guard tls == MAILIMAP_NO_ERROR else {
-                mailimap_free(session)
-                throw MailSourceError("STARTTLS failed at \(url.host):\(url.port) (the server may not offer TLS; use imaps:// or allow plaintext for a test server)")
+                    throw MailSourceError("STARTTLS failed at \(url.host):\(url.port) (the server may not offer TLS; use imaps:// or allow plaintext for a test server)")
             }
         }
         if url.security == .implicitTLS || !options.allowPlaintext {
@@ -50,7 +52,6 @@ final class IMAPSession {
         let login = mailimap_login(session, user, password)
         guard login == MAILIMAP_NO_ERROR else {
             let reason = serverText
-            mailimap_free(session)
             if login == MAILIMAP_ERROR_LOGIN {
                 throw MailSourceError("login failed for \(user) at \(url.host):\(url.port)\(reason.isEmpty ? "" : ": \(reason)")")
             }
@@ -58,8 +59,9 @@ final class IMAPSession {
         }
     }
 
+    // Also runs when init throws after the session exists: the one place it is freed.
     deinit {
-        _ = mailimap_logout(session)
+        if session.pointee.imap_stream != nil { _ = mailimap_logout(session) }
         mailimap_free(session)
     }
 
@@ -180,7 +182,7 @@ final class IMAPSession {
 
     private func connectError(_ code: Int32, since started: Date) -> MailSourceError {
         let elapsed = Date().timeIntervalSince(started)
-        if elapsed >= timeout * 0.9 {
+        if elapsed >= waitLimit * 0.9 {
             return MailSourceError("timed out after \(formatted(timeout)) waiting for \(url.host):\(url.port)")
         }
         switch Int(code) {
