@@ -47,7 +47,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Test doubles that speak the real protocols on loopback (lore's paths, the Messages API).
-        .target(name: "LoopbackServers"),
+        .target(name: "LoopbackServers", dependencies: ["CurlKit"]),
 
         .testTarget(name: "MboxParserTests", dependencies: ["MboxParser"], exclude: ["Fixtures"]),
         .testTarget(name: "PromptLibraryTests", dependencies: ["PromptLibrary", "MboxParser"]),

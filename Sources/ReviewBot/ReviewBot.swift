@@ -2,7 +2,7 @@ import ArgumentParser
 import ReviewBotKit
 
 @main
-struct ReviewBotCommand: ParsableCommand {
+struct ReviewBotCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reviewbot",
         abstract: "Review Linux kernel patch series and draft inline replies.",
@@ -15,6 +15,8 @@ struct ReviewBotCommand: ParsableCommand {
             3 a source, the network or a server failed.
             """,
         subcommands: [
+            FetchCommand.self,
+            DraftsCommand.self,
             ConfigCommand.self,
         ])
 }

@@ -1,0 +1,65 @@
+import CCurl
+import Foundation
+
+/// Where and how to submit mail.
+public struct SMTPServer: Sendable, Hashable {
+    /// `smtps://host[:465]` (implicit TLS) or `smtp://host[:587]` (STARTTLS).
+    public var url: String
+    public var username: String?
+    /// Kept in memory and handed to libcurl as an option; never part of a URL or argv.
+    public var password: String?
+    /// Allow an `smtp://` session without STARTTLS (a loopback test server). Off by default:
+    /// without it the session must upgrade to TLS or fail.
+    public var allowPlaintext: Bool
+    public var tls: TLSOptions
+    public var timeouts: TransferTimeouts
+
+    public init(url: String, username: String? = nil, password: String? = nil, allowPlaintext: Bool = false,
+                tls: TLSOptions = TLSOptions(), timeouts: TransferTimeouts = TransferTimeouts()) {
+        self.url = url
+        self.username = username
+        self.password = password
+        self.allowPlaintext = allowPlaintext
+        self.tls = tls
+        self.timeouts = timeouts
+    }
+}
+
+extension SMTPServer: CustomStringConvertible {
+    /// The URL and user; never the password.
+    public var description: String { "\(url) as \(username ?? "(no user)")" }
+}
+
+extension CurlClient {
+    /// Submits one message: MAIL FROM `from`, RCPT TO each of `recipients`, then the
+    /// message bytes (line endings made CRLF; libcurl dot-stuffs).
+    public func sendMail(_ message: Data, from: String, to recipients: [String], via server: SMTPServer) async throws {
+        guard !recipients.isEmpty else { throw CurlError(.invalidRequest, "no recipients for the message") }
+        let lower = server.url.lowercased()
+        guard lower.hasPrefix("smtp://") || lower.hasPrefix("smtps://") else {
+            throw CurlError(.invalidRequest, "not an smtp:// or smtps:// url: \(CurlTransfer.host(of: server.url))")
+        }
+        let transfer = try CurlTransfer(url: server.url, timeouts: server.timeouts, tls: server.tls,
+                                        userAgent: configuration.userAgent)
+        try transfer.set(CURLOPT_PROTOCOLS_STR, "smtp,smtps")
+        if lower.hasPrefix("smtp://") {
+            try transfer.set(CURLOPT_USE_SSL, Int(server.allowPlaintext ? CURLUSESSL_TRY.rawValue : CURLUSESSL_ALL.rawValue))
+        }
+        if let username = server.username { try transfer.set(CURLOPT_USERNAME, username) }
+        if let password = server.password { try transfer.set(CURLOPT_PASSWORD, password) }
+        try transfer.set(CURLOPT_MAIL_FROM, "<\(from)>")
+        try transfer.set(CURLOPT_MAIL_RCPT, list: recipients.map { "<\($0)>" })
+        try transfer.setUpload(LineEndings.crlf(message))
+
+        let code = await loop.perform(transfer)
+        guard code == CURLE_OK else {
+            let error = transfer.error(for: code)
+            // libcurl reports a refused MAIL/RCPT/DATA as a send/receive error; it is not a lost line.
+            if error.kind == CurlError.Kind.connectionLost, transfer.responseCode >= 400 {
+                throw CurlError(.protocolFailure,
+                                "smtp server \(transfer.host) refused the message: \(transfer.errorDetail)")
+            }
+            throw error
+        }
+    }
+}

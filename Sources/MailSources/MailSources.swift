@@ -1,3 +1,0 @@
-import CEtpan
-import CurlKit
-import MboxParser

@@ -1,4 +1,0 @@
-import Testing
-@testable import MailSources
-
-@Test func moduleLinks() { #expect(Bool(true)) }
