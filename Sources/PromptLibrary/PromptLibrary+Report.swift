@@ -13,11 +13,17 @@ public struct NamedPatchFacts: Sendable, Hashable {
 
 /// Plain-text output of `reviewbot prompts list|show|match`.
 extension PromptLibrary {
-    /// One line per file: name, kind, trigger count, path, and where overrides came from.
+    /// Two lines per file, grouped by kind: name, kind, path and where an override came
+    /// from, then the description.
     public func listing() -> String {
         let nameWidth = files.map(\.name.count).max() ?? 4
         let kindWidth = PromptFile.Kind.allCases.map(\.rawValue.count).max() ?? 4
-        return files.map { file in
+        let kinds = PromptFile.Kind.allCases
+        let grouped = files.sorted {
+            ($0.kind == $1.kind) ? $0.path < $1.path
+                : kinds.firstIndex(of: $0.kind)! < kinds.firstIndex(of: $1.kind)!
+        }
+        return grouped.map { file in
             var line = file.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0) + "  "
                 + file.kind.rawValue.padding(toLength: kindWidth, withPad: " ", startingAt: 0) + "  "
                 + file.path

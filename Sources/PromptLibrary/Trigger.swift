@@ -55,7 +55,8 @@ public struct Trigger: Sendable, Hashable, CustomStringConvertible {
         self.line = item.line
     }
 
-    public var description: String { "\(kind.rawValue) \(pattern)" }
+    /// The trigger as written in the front matter, `kind: pattern`.
+    public var description: String { "\(kind.rawValue): \(pattern)" }
 
     public static func == (lhs: Trigger, rhs: Trigger) -> Bool {
         lhs.kind == rhs.kind && lhs.pattern == rhs.pattern && lhs.line == rhs.line
