@@ -29,7 +29,7 @@ let package = Package(
         // Where mail comes from: files, stdin, lore, IMAP.
         .target(name: "MailSources", dependencies: ["MboxParser", "CurlKit", "CEtpan"]),
         // Loading, matching and rendering review-prompts/.
-        .target(name: "PromptLibrary", resources: [.copy("Resources/review-prompts")]),
+        .target(name: "PromptLibrary", dependencies: ["MboxParser"], resources: [.copy("Resources/review-prompts")]),
         // Tasks, the model client, findings, drafts.
         .target(name: "ReviewEngine", dependencies: [
             "MboxParser", "PromptLibrary", "CurlKit",
@@ -50,7 +50,7 @@ let package = Package(
         .target(name: "LoopbackServers", dependencies: ["CurlKit"]),
 
         .testTarget(name: "MboxParserTests", dependencies: ["MboxParser"], exclude: ["Fixtures"]),
-        .testTarget(name: "PromptLibraryTests", dependencies: ["PromptLibrary", "MboxParser"]),
+        .testTarget(name: "PromptLibraryTests", dependencies: ["PromptLibrary", "MboxParser"], exclude: ["Golden"]),
         .testTarget(name: "MailSourcesTests", dependencies: ["MailSources", "LoopbackServers", "MboxParser"]),
         .testTarget(name: "ReviewEngineTests", dependencies: ["ReviewEngine", "LoopbackServers", "MboxParser"]),
         .testTarget(name: "ReviewBotTests", dependencies: ["ReviewBotKit", "LoopbackServers"]),

@@ -18,5 +18,6 @@ struct ReviewBotCommand: AsyncParsableCommand {
             FetchCommand.self,
             DraftsCommand.self,
             ConfigCommand.self,
+            PromptsCommand.self,
         ])
 }

@@ -1,4 +1,0 @@
-import Testing
-@testable import PromptLibrary
-
-@Test func moduleLinks() { #expect(Bool(true)) }
