@@ -9,12 +9,17 @@ struct DiffScanner {
     private(set) var gaps: [Range<Int>] = []
     private(set) var warnings: [String] = []
     /// git apply's `-p`: 1, or 0 once a traditional diff shows names without a directory.
-    var paths = PathReader()
+    var paths: PathReader
     private var hunkCount = 0
     private var diffLineCount = 0
     private var limitReached = false
+    let limits: PatchLimits
 
-    init(lines: BodyLines) { self.lines = lines }
+    init(lines: BodyLines, limits: PatchLimits) {
+        self.lines = lines
+        self.limits = limits
+        paths = PathReader(maxPathBytes: limits.maxPathBytes)
+    }
 
     mutating func scan(_ range: Range<Int>) {
         var line = range.lowerBound
@@ -27,8 +32,8 @@ struct DiffScanner {
                 line += 1
                 continue
             }
-            guard files.count < PatchLimits.maxFiles else {
-                warn(line, "more than \(PatchLimits.maxFiles) files; the rest is not read")
+            guard files.count < limits.maxFiles else {
+                warn(line, "more than \(limits.maxFiles) files; the rest is not read")
                 break
             }
             gaps.append(gapStart..<line)
@@ -209,8 +214,8 @@ struct DiffScanner {
     private mutating func readHunks(into file: inout FileDiff, from first: Int, end: Int) -> Int {
         var line = first
         while line < end, let header = HunkHeader(lines, line) {
-            guard hunkCount < PatchLimits.maxHunks else {
-                warn(line, "more than \(PatchLimits.maxHunks) hunks; the rest is not read")
+            guard hunkCount < limits.maxHunks else {
+                warn(line, "more than \(limits.maxHunks) hunks; the rest is not read")
                 limitReached = true
                 return line
             }
@@ -240,9 +245,9 @@ struct DiffScanner {
         var line = first
         while oldLeft > 0 || newLeft > 0 {
             guard line < end else { return (line, "hunk ends before its header's line counts are used up") }
-            guard diffLineCount < PatchLimits.maxDiffLines else {
+            guard diffLineCount < limits.maxDiffLines else {
                 limitReached = true
-                return (line, "more than \(PatchLimits.maxDiffLines) diff lines; the rest is not read")
+                return (line, "more than \(limits.maxDiffLines) diff lines; the rest is not read")
             }
             let start = lines.starts[line], stop = lines.ends[line]
             let marker = start < stop ? lines.bytes[start] : UInt8(ascii: " ")

@@ -6,7 +6,7 @@ extension BodyReader {
     mutating func readAfterMessage(from breakLine: Int) {
         guard breakLine < lines.count else { return }
         let start = isSeparator(breakLine) ? breakLine + 1 : breakLine
-        var scanner = DiffScanner(lines: lines)
+        var scanner = DiffScanner(lines: lines, limits: limits)
         scanner.scan(start..<lines.count)
         patch.files = scanner.files
         patch.warnings += scanner.warnings

@@ -4,30 +4,33 @@
 struct PathReader {
     /// Leading components to strip, like `git apply -p`.
     var p = 1
+    let maxPathBytes: Int
     /// Whether `p` has been settled by a traditional diff (git guesses it once per input).
     private var pIsKnown = false
 
     private typealias Bytes = [UInt8]
+
+    init(maxPathBytes: Int) { self.maxPathBytes = maxPathBytes }
 
     /// The name a `diff --git` line gives both sides, or nil when the sides differ (a
     /// rename, named again by its `rename from`/`rename to` lines) or cannot be split.
     func gitHeaderName(_ lines: BodyLines, _ start: Int, _ end: Int, p: Int) -> String? {
         let text = Bytes(UnsafeBufferPointer(rebasing: lines.bytes[start..<end]))
         guard let name = Self.gitHeaderName(text, p: p) else { return nil }
-        return Self.string(name)
+        return string(name)
     }
 
     /// A name after `--- `, `+++ `, `rename from ` and the like (git's `find_name`).
     func name(_ lines: BodyLines, _ start: Int, _ end: Int, p: Int, stopAtTab: Bool) -> String? {
         let text = Bytes(UnsafeBufferPointer(rebasing: lines.bytes[start..<end]))
-        if text.first == UInt8(ascii: "\""), let name = Self.gnuName(text, p: p) { return Self.string(name) }
-        return Self.string(Self.commonName(text, upTo: nil, default: nil, p: p, stopAtTab: stopAtTab))
+        if text.first == UInt8(ascii: "\""), let name = Self.gnuName(text, p: p) { return string(name) }
+        return string(Self.commonName(text, upTo: nil, default: nil, p: p, stopAtTab: stopAtTab))
     }
 
     /// A name after `--- `/`+++ ` of a diff without `diff --git` (git's `find_name_traditional`).
     func traditionalName(_ lines: BodyLines, _ start: Int, _ end: Int, default fallback: String?) -> String? {
         let text = Bytes(UnsafeBufferPointer(rebasing: lines.bytes[start..<end]))
-        return Self.string(Self.traditionalName(text, default: fallback.map { Bytes($0.utf8) }, p: p))
+        return string(Self.traditionalName(text, default: fallback.map { Bytes($0.utf8) }, p: p))
     }
 
     /// git apply's guess of `-p` from the first traditional diff: 0 when both names have no
@@ -96,8 +99,8 @@ struct PathReader {
 
     // MARK: git's name rules on bytes
 
-    private static func string(_ name: Bytes?) -> String? {
-        guard let name, !name.isEmpty, name.count <= PatchLimits.maxPathBytes else { return nil }
+    private func string(_ name: Bytes?) -> String? {
+        guard let name, !name.isEmpty, name.count <= maxPathBytes else { return nil }
         return String(decoding: name, as: UTF8.self)
     }
 

@@ -5,11 +5,11 @@ import Foundation
 /// diffstat below `---`, the diffs, and what follows them.
 public enum PatchParser {
     /// Parses one mail body. Never fails: what git would refuse is kept as far as it goes
-    /// and described in `Patch.warnings`.
-    public static func parse(body: String) -> Patch {
+    /// and described in `Patch.warnings`, and so is a limit reached on hostile input.
+    public static func parse(body: String, limits: PatchLimits = .standard) -> Patch {
         var body = body
         return body.withUTF8 { bytes in
-            var reader = BodyReader(lines: BodyLines(bytes))
+            var reader = BodyReader(lines: BodyLines(bytes), limits: limits)
             return reader.read()
         }
     }
@@ -50,9 +50,13 @@ public enum PatchParser {
 /// The body layout: everything up to the first patch break, as `git mailinfo` splits it.
 struct BodyReader {
     let lines: BodyLines
+    let limits: PatchLimits
     var patch = Patch()
 
-    init(lines: BodyLines) { self.lines = lines }
+    init(lines: BodyLines, limits: PatchLimits) {
+        self.lines = lines
+        self.limits = limits
+    }
 
     mutating func read() -> Patch {
         let count = lines.count
@@ -75,7 +79,7 @@ struct BodyReader {
                     continue
                 }
                 if headers.isAccumulating, isSpace(lines.byte(line, 0)), !isScissorsLine(line) {
-                    headers.continueHeader(lines, line)
+                    headers.continueHeader(lines, line, limit: limits.maxInBodyHeaderBytes)
                     continue
                 }
                 headers.flush(into: &patch)
@@ -238,8 +242,10 @@ struct InBodyHeaders {
         return false
     }
 
-    mutating func continueHeader(_ lines: BodyLines, _ line: Int) {
-        guard value.count + lines.length(line) <= PatchLimits.maxInBodyHeaderBytes else { return }
+    /// Adds a continuation line; beyond `limit` bytes the rest is dropped (mailinfo keeps
+    /// it, but no real header is that long).
+    mutating func continueHeader(_ lines: BodyLines, _ line: Int, limit: Int) {
+        guard value.count + lines.length(line) <= limit else { return }
         value.append(contentsOf: UnsafeBufferPointer(rebasing: lines.bytes[lines.starts[line]..<lines.ends[line]]))
     }
 
