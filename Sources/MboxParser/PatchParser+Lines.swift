@@ -60,6 +60,14 @@ struct BodyLines {
         String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
     }
 
+    /// The bytes `start..<end` without spaces and tabs at either end.
+    func trimmedString(_ start: Int, _ end: Int) -> String {
+        var start = start, end = end
+        while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
+        while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
+        return string(start, end)
+    }
+
     func string(line: Int, from offset: Int = 0) -> String {
         string(min(starts[line] + offset, ends[line]), ends[line])
     }
@@ -67,6 +75,11 @@ struct BodyLines {
     /// Lines `range` as text, each ending in a newline.
     func text(_ range: Range<Int>) -> String {
         guard !range.isEmpty else { return "" }
+        let first = starts[range.lowerBound], last = ends[range.upperBound - 1]
+        if memchr(bytes.baseAddress! + first, 0x0D, last - first) == nil {
+            // No CR to drop: the lines stand in the body exactly as wanted.
+            return string(first, last) + "\n"
+        }
         var out: [UInt8] = []
         out.reserveCapacity(starts[range.upperBound - 1] - starts[range.lowerBound] + range.count)
         for line in range {

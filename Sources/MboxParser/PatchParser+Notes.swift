@@ -1,5 +1,3 @@
-import Foundation
-
 /// What lies between the `---` separator and the diffs (notes, diffstat), after the
 /// diffs (signature), and the format-patch `--base` / b4 lines anywhere in there.
 extension BodyReader {
@@ -53,11 +51,11 @@ extension BodyReader {
         for line in range where lines.length(line) > 10 {
             switch lines.byte(line, 0) {
             case UInt8(ascii: "b") where lines.hasPrefix(line, "base-commit: "):
-                patch.baseCommit = lines.string(line: line, from: 13).trimmingCharacters(in: .whitespaces)
+                patch.baseCommit = lines.trimmedString(lines.starts[line] + 13, lines.ends[line])
             case UInt8(ascii: "p") where lines.hasPrefix(line, "prerequisite-patch-id: "):
-                patch.prerequisitePatchIDs.append(lines.string(line: line, from: 23).trimmingCharacters(in: .whitespaces))
+                patch.prerequisitePatchIDs.append(lines.trimmedString(lines.starts[line] + 23, lines.ends[line]))
             case UInt8(ascii: "c") where lines.hasPrefix(line, "change-id: "):
-                patch.changeID = lines.string(line: line, from: 11).trimmingCharacters(in: .whitespaces)
+                patch.changeID = lines.trimmedString(lines.starts[line] + 11, lines.ends[line])
             default:
                 break
             }

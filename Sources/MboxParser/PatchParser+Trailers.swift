@@ -1,5 +1,3 @@
-import Foundation
-
 /// The commit message as `git am` records it (mailinfo's message, then `git stripspace`),
 /// and its trailers found the way `git interpret-trailers` finds them.
 extension BodyReader {
@@ -67,16 +65,15 @@ extension BodyReader {
         for span in message[(index + 1)...] {
             if isSpace(lines.bytes[span.lowerBound]) {
                 if current != nil {
-                    current!.value += " " + lines.string(span.lowerBound, span.upperBound)
-                        .trimmingCharacters(in: .whitespaces)
+                    current!.value += " " + lines.trimmedString(span.lowerBound, span.upperBound)
                 }
                 continue
             }
             if let current { result.append(Trailer(name: current.name, value: current.value)) }
             current = nil
             guard let colon = separatorOffset(span) else { continue }
-            let name = lines.string(span.lowerBound, colon).trimmingCharacters(in: .whitespaces)
-            let value = lines.string(colon + 1, span.upperBound).trimmingCharacters(in: .whitespaces)
+            let name = lines.trimmedString(span.lowerBound, colon)
+            let value = lines.trimmedString(colon + 1, span.upperBound)
             current = (name, value)
         }
         if let current { result.append(Trailer(name: current.name, value: current.value)) }

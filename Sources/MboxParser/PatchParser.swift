@@ -125,7 +125,7 @@ struct BodyReader {
         line = first + 1
         while line < lines.count, lines.hasPrefix(line, "# ") {
             if lines.hasPrefix(line, "# User ") {
-                patch.inBodyFrom = InBodyHeaders.address(lines.string(line: line, from: 7))
+                patch.inBodyFrom = InBodyHeaders.address(lines.trimmedString(lines.starts[line] + 7, lines.ends[line]))
             } else if lines.hasPrefix(line, "# Date ") {
                 patch.inBodyDate = lines.string(line: line, from: 7)
             }
@@ -157,7 +157,10 @@ struct BodyReader {
     /// more than a third of the visible line, at least 8 bytes wide.
     func isScissorsLine(_ line: Int) -> Bool {
         let start = lines.starts[line], end = lines.ends[line]
-        guard end - start >= 8 else { return false }
+        // Every mark has a `<` or `>`; most lines have neither, so look for them first.
+        guard end - start >= 8, let base = lines.bytes.baseAddress,
+              memchr(base + start, Int32(UInt8(ascii: ">")), end - start) != nil
+                || memchr(base + start, Int32(UInt8(ascii: "<")), end - start) != nil else { return false }
         var scissors = 0, gap = 0, perforation = 0
         var inPerforation = false
         var firstVisible = -1, lastVisible = -1
@@ -252,7 +255,10 @@ struct InBodyHeaders {
     mutating func flush(into patch: inout Patch) {
         guard let field else { return }
         self.field = nil
-        let text = String(decoding: value, as: UTF8.self).trimmingCharacters(in: .whitespaces)
+        var start = 0, end = value.count
+        while start < end, isSpace(value[start]) { start += 1 }
+        while end > start, isSpace(value[end - 1]) { end -= 1 }
+        let text = String(decoding: value[start..<end], as: UTF8.self)
         switch field {
         case .from: patch.inBodyFrom = Self.address(text)
         case .subject: patch.inBodySubject = text
@@ -263,8 +269,7 @@ struct InBodyHeaders {
     /// `Name <email>` or a bare address.
     static func address(_ text: String) -> MailAddress? {
         if let person = MailAddress.parseTrailerPerson(text) { return person }
-        let bare = text.trimmingCharacters(in: .whitespaces)
-        return bare.contains("@") ? MailAddress(name: "", email: bare) : nil
+        return text.utf8.contains(UInt8(ascii: "@")) ? MailAddress(name: "", email: text) : nil
     }
 
     private static func hasPrefixIgnoringCase(_ lines: BodyLines, _ line: Int, _ prefix: StaticString) -> Bool {
