@@ -33,12 +33,14 @@ extension BodyReader {
         patch.diffstat = (statStart..<statEnd).map { lines.string(line: $0) }
         let before = lines.text(lines.trimmingBlankLines(range.lowerBound..<statStart))
         let after = lines.text(lines.trimmingBlankLines(statEnd..<range.upperBound))
-        if beforeDiff || patch.files.isEmpty && after.isEmpty {
+        if beforeDiff {
+            // Notes written below the diffstat are still notes.
             patch.notes = [before, after].filter { !$0.isEmpty }.joined(separator: "\n")
         } else {
+            // No diff (a cover letter): what follows the diffstat is its signature.
             patch.notes = before
+            patch.trailingText = after
         }
-        if !beforeDiff, !after.isEmpty { patch.trailingText = after }
     }
 
     private func isFilePreamble(_ line: Int) -> Bool {
@@ -47,7 +49,7 @@ extension BodyReader {
     }
 
     /// `base-commit:`, `prerequisite-patch-id:` (format-patch --base) and b4's `change-id:`.
-    private mutating func readSeriesLines(_ range: Range<Int>) {
+    mutating func readSeriesLines(_ range: Range<Int>) {
         for line in range where lines.length(line) > 10 {
             switch lines.byte(line, 0) {
             case UInt8(ascii: "b") where lines.hasPrefix(line, "base-commit: "):

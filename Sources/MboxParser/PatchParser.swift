@@ -113,6 +113,8 @@ struct BodyReader {
             message = (message.lowerBound + 1)..<message.upperBound
         }
         readCommitMessage(message)
+        // A cover letter has no `---`: its base-commit/change-id lines end the message.
+        readSeriesLines(message)
         readAfterMessage(from: breakLine)
         return patch
     }
