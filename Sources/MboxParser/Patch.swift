@@ -34,10 +34,25 @@ public struct Patch: Sendable, Hashable {
     public var diffstat: [String]
     /// The diffs, in order.
     public var files: [FileDiff]
+    /// Text above the last scissors line (`-- >8 --`): discussion, not part of the commit.
+    public var discussion: String
+    /// Text after the last diff: the `-- ` signature with the git version, and the like.
+    public var trailingText: String
+    /// `base-commit:` as format-patch `--base` or b4 write it.
+    public var baseCommit: String?
+    /// `prerequisite-patch-id:` lines, in order.
+    public var prerequisitePatchIDs: [String]
+    /// b4's `change-id:`.
+    public var changeID: String?
+    /// What the parser tolerated (a hunk shorter than its header says, a limit reached);
+    /// each names the body line it concerns.
+    public var warnings: [String]
 
     public init(inBodyFrom: MailAddress? = nil, inBodySubject: String? = nil, inBodyDate: String? = nil,
                 commitMessage: String = "", trailers: [Trailer] = [], notes: String = "",
-                diffstat: [String] = [], files: [FileDiff] = []) {
+                diffstat: [String] = [], files: [FileDiff] = [], discussion: String = "",
+                trailingText: String = "", baseCommit: String? = nil, prerequisitePatchIDs: [String] = [],
+                changeID: String? = nil, warnings: [String] = []) {
         self.inBodyFrom = inBodyFrom
         self.inBodySubject = inBodySubject
         self.inBodyDate = inBodyDate
@@ -46,6 +61,12 @@ public struct Patch: Sendable, Hashable {
         self.notes = notes
         self.diffstat = diffstat
         self.files = files
+        self.discussion = discussion
+        self.trailingText = trailingText
+        self.baseCommit = baseCommit
+        self.prerequisitePatchIDs = prerequisitePatchIDs
+        self.changeID = changeID
+        self.warnings = warnings
     }
 
     /// Whether the body carried any diff at all (the test b4 uses to tell a patch from a
@@ -71,10 +92,18 @@ public struct FileDiff: Sendable, Hashable {
     /// `Binary files ... differ` or `GIT binary patch`.
     public var isBinary: Bool
     public var hunks: [Hunk]
+    /// `dissimilarity index N%` (a rewrite).
+    public var dissimilarity: Int?
+    /// The abbreviated blob names of the `index old..new` line.
+    public var oldIndex: String?
+    public var newIndex: String?
+    /// The `literal`/`delta` blocks of a `GIT binary patch` (forward, then reverse).
+    public var binaryHunks: [BinaryHunk]
 
     public init(oldPath: String?, newPath: String?, status: Status, oldMode: String? = nil,
                 newMode: String? = nil, similarity: Int? = nil, isBinary: Bool = false,
-                hunks: [Hunk] = []) {
+                hunks: [Hunk] = [], dissimilarity: Int? = nil, oldIndex: String? = nil,
+                newIndex: String? = nil, binaryHunks: [BinaryHunk] = []) {
         self.oldPath = oldPath
         self.newPath = newPath
         self.status = status
@@ -83,6 +112,10 @@ public struct FileDiff: Sendable, Hashable {
         self.similarity = similarity
         self.isBinary = isBinary
         self.hunks = hunks
+        self.dissimilarity = dissimilarity
+        self.oldIndex = oldIndex
+        self.newIndex = newIndex
+        self.binaryHunks = binaryHunks
     }
 
     /// The path a reviewer names the file by: the new side, or the old one when deleted.
@@ -92,6 +125,25 @@ public struct FileDiff: Sendable, Hashable {
     public var added: Int { hunks.reduce(0) { $0 + $1.added } }
     /// Lines removed, as `git apply --numstat` counts them (0 for binary).
     public var removed: Int { hunks.reduce(0) { $0 + $1.removed } }
+}
+
+/// One `literal N` or `delta N` block of a `GIT binary patch`.
+public struct BinaryHunk: Sendable, Hashable {
+    public enum Method: String, Sendable, Hashable {
+        case literal, delta
+    }
+
+    public var method: Method
+    /// The size git wrote after the method: the inflated length of the data.
+    public var size: Int
+    /// How many base85 lines carry the data.
+    public var lineCount: Int
+
+    public init(method: Method, size: Int, lineCount: Int) {
+        self.method = method
+        self.size = size
+        self.lineCount = lineCount
+    }
 }
 
 /// One `@@ -a,b +c,d @@ context` hunk.
