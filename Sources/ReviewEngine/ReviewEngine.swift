@@ -1,1 +1,0 @@
-// ReviewEngine module.
