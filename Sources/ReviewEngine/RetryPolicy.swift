@@ -82,6 +82,13 @@ public struct RetryPolicy: Sendable, Hashable {
         }
         let exponential = baseDelay * (1 << min(attempt - 1, 30))
         let capped = min(exponential, maxDelay)
-        return .retry(after: capped * (0.5 + 0.5 * min(max(jitter, 0), 1)))
+        let factor = 0.5 + 0.5 * min(max(jitter, 0), 1)
+        return .retry(after: .milliseconds(Int64((capped.milliseconds * factor).rounded())))
+    }
+}
+
+extension Duration {
+    var milliseconds: Double {
+        Double(components.seconds) * 1_000 + Double(components.attoseconds) / 1e15
     }
 }

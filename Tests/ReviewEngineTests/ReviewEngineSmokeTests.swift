@@ -1,4 +1,0 @@
-import Testing
-@testable import ReviewEngine
-
-@Test func moduleLinks() { #expect(Bool(true)) }
