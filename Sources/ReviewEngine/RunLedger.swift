@@ -21,8 +21,7 @@ actor RunLedger {
     /// Whether a request estimated at `estimate` may start; once one is refused the run is
     /// stopped and every later request is refused too, so the run ends in plan order.
     func admit(_ estimate: TokenUsage) -> Bool {
-        guard !stoppedByBudget else { return false }
-        if !budget.admits(spent: usage, next: estimate, price: price) { stoppedByBudget = true }
+        if !stoppedByBudget, !budget.admits(spent: usage, next: estimate, price: price) { stoppedByBudget = true }
         return !stoppedByBudget
     }
 

@@ -62,6 +62,10 @@ import Testing
         #expect(result.line.kind == .added)
         #expect(result.line.newLine == 103)
         #expect(result.position == HunkSpan(fileIndex: 0, hunkIndex: 0, lines: 4..<5))
+        guard case .anchored(let spaced) = task().anchor(finding("\t\treturn err; \t")) else {
+            Issue.record("trailing whitespace in the anchor not ignored"); return
+        }
+        #expect(spaced.position.lines == 6..<7)
     }
 
     @Test func prefersTheLineInTheNamedFile() throws {

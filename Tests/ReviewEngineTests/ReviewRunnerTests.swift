@@ -156,6 +156,29 @@ import Testing
         #expect(try store.runs().last?.tasksNotReviewed == 6)
     }
 
+    @Test func budgetStopsInPlanOrderEvenWhenALaterTaskWouldFit() async throws {
+        var patch = F.patch(files: 3)
+        // Task 2 carries a long line, so its request is larger than those of tasks 1 and 3.
+        patch.files[1].hunks[0].lines[0].text += String(repeating: " /* padding */", count: 300)
+        let reviewSeries = series([patch])
+        let plan = ReviewPlan.make(series: reviewSeries, options: F.options)
+        let prefix = PromptAssembly.prefix(bundle: testPrompts, series: reviewSeries, patchIndex: 0)
+        let estimates = try plan.tasks.map { task in
+            TokenEstimate.tokens(forBytes: try PromptAssembly.reviewRequest(
+                task: task, prefix: prefix, bundle: testPrompts, settings: F.configuration().request).encoded().count)
+        }
+        #expect(estimates[1] > estimates[2] + 100)
+        let spentByTask1 = 2_100
+        var configuration = F.configuration(concurrency: 1)
+        configuration.budget = RunBudget(maxTokens: spentByTask1 + (estimates[1] + estimates[2]) / 2)
+        let transport = ScriptedTransport { call in
+            .answer(F.findings(for: F.fileNumber(call), usage: MessagesAPI.Usage(inputTokens: 2_000, outputTokens: 100)))
+        }
+        let report = try await F.run(transport, configuration: configuration, series: reviewSeries)
+        #expect(await transport.sent.count == 1)
+        #expect(report.unreviewedTasks == ["P1-T2", "P1-T3"])
+    }
+
     @Test func fingerprintsSuppressRepeatsOnUnchangedCodeOnly() async throws {
         let store = try StateStore(url: try temporaryDirectory().appendingPathComponent("state.sqlite"))
         let transport = ScriptedTransport { call in .answer(F.findings(for: F.fileNumber(call))) }
