@@ -34,13 +34,14 @@ extension PatchPlan {
                 continue
             }
             for (hunkIndex, hunk) in file.hunks.enumerated() {
-                for segment in segments(of: hunk, budget: budget) {
+                let functions = enclosingFunctions(of: hunk)
+                for segment in segments(of: hunk, budget: budget) where !segment.isEmpty {
                     let slice = TaskHunk(
                         file: file.path, oldFile: file.oldPath ?? file.path, hunk: hunk,
                         owned: HunkSpan(fileIndex: fileIndex, hunkIndex: hunkIndex, lines: segment),
                         shown: max(0, segment.lowerBound - options.contextLines)
                             ..< min(hunk.lines.count, segment.upperBound + options.contextLines),
-                        function: function(of: hunk, at: segment.lowerBound))
+                        function: functions[segment.lowerBound])
                     let changed = slice.changedLineCount
                     guard changed > 0 else { continue }
                     let tokens = TokenEstimate.tokens(for: slice.renderedHunk)
@@ -154,15 +155,16 @@ extension PatchPlan {
         return text.contains("(") && !text.trimmingCharacters(in: .whitespaces).hasSuffix(";")
     }
 
-    /// The function the line at `index` sits in: the last function start in the hunk at or
-    /// before it, else the function context git wrote in the hunk header.
-    static func function(of hunk: Hunk, at index: Int) -> String {
-        guard !hunk.lines.isEmpty else { return hunk.functionContext }
-        let upTo = hunk.lines[...min(index, hunk.lines.count - 1)]
-        if let start = upTo.last(where: { $0.kind != .removed && isFunctionStart($0.text) }) {
-            return start.text.trimmingCharacters(in: .whitespaces)
+    /// For each line, the function it sits in: the last function start in the hunk at or
+    /// before it, else the function context git wrote in the hunk header. One pass.
+    static func enclosingFunctions(of hunk: Hunk) -> [String] {
+        var current = hunk.functionContext
+        return hunk.lines.map { line in
+            if line.kind != .removed, isFunctionStart(line.text) {
+                current = line.text.trimmingCharacters(in: .whitespaces)
+            }
+            return current
         }
-        return hunk.functionContext
     }
 }
 

@@ -154,7 +154,7 @@ import Testing
         options.maxChangedLinesPerTask = budget
         options.maxChangedLinesPerPatch = 1_500
         var sawSplit = false, sawSkip = false
-        for seed in UInt64(1)...150 {
+        for seed in UInt64(1)...60 {
             let patch = generatedPatch(seed: seed)
             let plan = PatchPlan.make(patch: patch, patchIndex: 0, title: "t", options: options)
             #expect(plan.coverageViolations(for: patch).isEmpty, "seed \(seed)")
