@@ -36,6 +36,12 @@ public struct TaskHunk: Sendable, Hashable {
         hunk.lines[owned.lines].reduce(0) { $0 + ($1.kind == .added || $1.kind == .removed ? 1 : 0) }
     }
 
+    /// A side with no lines in the slice is named, as git does for an empty side, by the
+    /// line before the gap.
+    static func start(first: Int?, previous: Int?, hunkStart: Int, hunkCount: Int) -> Int {
+        first ?? previous ?? (hunkCount == 0 ? hunkStart : max(hunkStart - 1, 0))
+    }
+
     /// The slice as a unified-diff hunk with a header recomputed for the shown lines.
     public var renderedHunk: String {
         let lines = hunk.lines[shown]
@@ -43,10 +49,13 @@ public struct TaskHunk: Sendable, Hashable {
         let newNumbers = lines.compactMap { $0.kind == .removed ? nil : $0.newLine }
         let oldCount = lines.reduce(0) { $0 + ($1.kind == .context || $1.kind == .removed ? 1 : 0) }
         let newCount = lines.reduce(0) { $0 + ($1.kind == .context || $1.kind == .added ? 1 : 0) }
-        // A slice that starts with added lines has no old-side number: git writes the line
-        // before the insertion point, which the hunk start gives.
-        let oldStart = oldNumbers.first ?? max(hunk.oldStart, 0)
-        let newStart = newNumbers.first ?? max(hunk.newStart, 0)
+        let before = hunk.lines[..<shown.lowerBound]
+        let oldStart = Self.start(first: oldNumbers.first,
+                                  previous: before.last { $0.kind != .added && $0.oldLine != nil }?.oldLine,
+                                  hunkStart: hunk.oldStart, hunkCount: hunk.oldCount)
+        let newStart = Self.start(first: newNumbers.first,
+                                  previous: before.last { $0.kind != .removed && $0.newLine != nil }?.newLine,
+                                  hunkStart: hunk.newStart, hunkCount: hunk.newCount)
         let context = function.isEmpty ? "" : " " + function
         var text = "@@ -\(oldStart),\(oldCount) +\(newStart),\(newCount) @@\(context)\n"
         for line in lines {

@@ -93,11 +93,12 @@ extension ReviewPlan {
     /// Estimates a review: per patch the prefix is written to the cache once and read by
     /// every further task; each task adds its diff as input and `outputTokensPerTask`.
     /// Token counts are bytes/4 estimates.
-    public func estimate(series: ReviewSeries, prompts: (Int) -> PromptBundle, model: String,
+    /// `prompts` holds one bundle per patch, as for `ReviewRunner.run`.
+    public func estimate(series: ReviewSeries, prompts: [PromptBundle], model: String,
                          prices: PriceTable, outputTokensPerTask: Int = 800) -> PlanEstimate {
         var usage = TokenUsage()
         for patch in patches where !patch.tasks.isEmpty {
-            let prefix = PromptAssembly.prefix(bundle: prompts(patch.patchIndex), series: series,
+            let prefix = PromptAssembly.prefix(bundle: prompts[patch.patchIndex], series: series,
                                                patchIndex: patch.patchIndex)
             let prefixTokens = prefix.reduce(0) { $0 + TokenEstimate.tokens(for: $1.text) }
             usage.cacheWrite += prefixTokens

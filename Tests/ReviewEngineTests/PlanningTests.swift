@@ -89,6 +89,14 @@ import Testing
         #expect(plan.tasks[1].renderedDiff.hasPrefix("diff --git a/drivers/flat.c b/drivers/flat.c\n--- a/drivers/flat.c\n+++ b/drivers/flat.c\n@@"))
     }
 
+    @Test func sliceOfANewFileNamesTheEmptyOldSideLikeGit() {
+        let added = hunk(oldStart: 0, newStart: 1, (1...300).map { "+\tline_\($0)();" })
+        let plan = PatchPlan.make(patch: Patch(files: [fileDiff("drivers/new.c", [added])]), patchIndex: 0, title: "t")
+        #expect(plan.tasks.map { $0.hunks[0].renderedHunk.prefix { $0 != "\n" } } == [
+            "@@ -0,0 +1,253 @@", "@@ -0,0 +248,53 @@",
+        ])
+    }
+
     @Test func binaryGeneratedAndVendoredFilesAreListedNotDropped() {
         let patch = Patch(files: [
             fileDiff("firmware/x.bin", [], binary: true),

@@ -88,7 +88,7 @@ func temporaryDirectory() throws -> URL {
         #expect(plan.tasks.count == 2)
         let prefixTokens = PromptAssembly.prefix(bundle: testPrompts, series: reviewSeries, patchIndex: 0)
             .reduce(0) { $0 + TokenEstimate.tokens(for: $1.text) }
-        let estimate = plan.estimate(series: reviewSeries, prompts: { _ in testPrompts }, model: "claude-sonnet-4-5",
+        let estimate = plan.estimate(series: reviewSeries, prompts: [testPrompts], model: "claude-sonnet-4-5",
                                      prices: .defaults, outputTokensPerTask: 500)
         #expect(estimate.usage == TokenUsage(input: plan.estimatedTaskTokens, cacheWrite: prefixTokens,
                                              cacheRead: prefixTokens, output: 1_000))
