@@ -1,0 +1,74 @@
+import Foundation
+
+/// Why a task has no review, with the model's raw answer when there was one.
+public struct TaskFailure: Sendable, Hashable, CustomStringConvertible {
+    public var reason: String
+    /// The answer that could not be used (malformed tool input, a cut answer), kept for
+    /// the report.
+    public var rawAnswer: String?
+
+    public init(reason: String, rawAnswer: String? = nil) {
+        self.reason = reason
+        self.rawAnswer = rawAnswer
+    }
+
+    public var description: String { reason }
+}
+
+public enum TaskStatus: Sendable, Hashable {
+    case reviewed(fromCache: Bool)
+    case failed(TaskFailure)
+    /// Not started because the run stopped (budget).
+    case notReviewed(reason: String)
+}
+
+public struct TaskOutcome: Sendable, Hashable {
+    public var taskID: String
+    public var patchIndex: Int
+    public var status: TaskStatus
+    /// Findings the model reported for this task, before anchoring.
+    public var reportedFindings: Int
+}
+
+/// The review of one patch.
+public struct PatchReview: Sendable, Hashable {
+    public var patchIndex: Int
+    public var title: String
+    public var tasks: [TaskOutcome]
+    public var skipped: [SkippedPart]
+    /// Findings kept, highest severity first.
+    public var findings: [AnchoredFinding]
+    /// Findings left out and why (unanchored, refuted, below the floor, over the cap, seen
+    /// on an earlier revision).
+    public var dropped: [DroppedFinding]
+    /// Requests about this patch, verification included.
+    public var usage: TokenUsage
+    public var cost: Double?
+}
+
+/// The outcome of a run: every task reviewed, failed or listed as not reviewed.
+public struct ReviewReport: Sendable, Hashable {
+    public var identity: SeriesIdentity
+    public var patches: [PatchReview]
+    public var usage: TokenUsage
+    public var cost: Double?
+    /// The budget ran out: tasks after that point are `notReviewed`.
+    public var stoppedByBudget: Bool
+    /// Requests that went to the transport (retries included).
+    public var apiCalls: Int
+    /// Requests answered from the response cache.
+    public var cacheHits: Int
+    /// Problems with the state database; the run went on without it.
+    public var warnings: [String]
+
+    public var outcomes: [TaskOutcome] { patches.flatMap(\.tasks) }
+
+    /// Tasks the run did not review (budget), by id.
+    public var unreviewedTasks: [String] {
+        outcomes.compactMap { if case .notReviewed = $0.status { $0.taskID } else { nil } }
+    }
+
+    public var failedTasks: [TaskOutcome] {
+        outcomes.filter { if case .failed = $0.status { true } else { false } }
+    }
+}

@@ -1,0 +1,134 @@
+import Crypto
+import Foundation
+
+/// The result of one request after retries of transient failures.
+enum RequestResult: Sendable {
+    case answer(MessagesAPI.Response, body: Data, requestHash: String, fromCache: Bool)
+    /// A 200 whose body is not a Messages API response: worth one more try.
+    case malformed(TaskFailure)
+    case failed(TaskFailure)
+    /// The budget refused the request.
+    case stopped
+}
+
+/// The result of asking the model one question through a forced tool call.
+enum AskResult<Value: Sendable>: Sendable {
+    case value(Value, fromCache: Bool)
+    case failed(TaskFailure)
+    case stopped
+}
+
+extension ReviewRunner {
+    /// Sends one request: from the response cache when it has the answer, else paced by the
+    /// rate-limit headers, admitted by the budget, and retried as `RetryPolicy` decides.
+    func execute(_ request: MessagesAPI.Request, patchIndex: Int, ledger: RunLedger) async -> RequestResult {
+        let body: Data
+        do { body = try request.encoded() } catch { return .failed(TaskFailure(reason: "\(error)")) }
+        let hash = SHA256.hex(of: body)
+        if let store {
+            do {
+                if let cached = try store.cachedResponse(requestHash: hash),
+                   let response = try? JSONDecoder().decode(MessagesAPI.Response.self, from: cached) {
+                    await ledger.countCacheHit()
+                    return .answer(response, body: cached, requestHash: hash, fromCache: true)
+                }
+            } catch {
+                await ledger.warn("\(error)")
+            }
+        }
+        let inputTokens = TokenEstimate.tokens(forBytes: body.count)
+        guard await ledger.admit(TokenUsage(input: inputTokens)) else { return .stopped }
+
+        var attempt = 0
+        while true {
+            attempt += 1
+            let pause = await ledger.reserve(now: clock.now(), inputTokens: inputTokens)
+            if pause > .zero { try? await clock.sleep(for: pause) }
+            await ledger.countCall()
+            let failure: AttemptFailure
+            do {
+                let answer = try await transport.send(body: body, timeout: configuration.requestTimeout)
+                await ledger.observe(headers: answer.headers)
+                if answer.status == 200 {
+                    guard let response = try? JSONDecoder().decode(MessagesAPI.Response.self, from: answer.body) else {
+                        return .malformed(TaskFailure(reason: "the answer is not a Messages API response",
+                                                      rawAnswer: String(decoding: answer.body, as: UTF8.self)))
+                    }
+                    await ledger.record(TokenUsage(response.usage), patchIndex: patchIndex)
+                    return .answer(response, body: answer.body, requestHash: hash, fromCache: false)
+                }
+                failure = AttemptFailure(answer: answer)
+            } catch let error as TransportError {
+                failure = .transport(error)
+            } catch {
+                failure = .transport(TransportError(kind: .other, message: "\(error)"))
+            }
+            switch configuration.retry.decide(failure, attempt: attempt, jitter: jitter()) {
+            case .retry(let delay):
+                try? await clock.sleep(for: delay)
+            case .giveUp(let reason):
+                return .failed(TaskFailure(reason: reason))
+            }
+        }
+    }
+
+    /// Asks one forced-tool question. A cut answer (`max_tokens`) is asked again once with
+    /// more room, up to the ceiling; an answer that fails strict decoding is asked again
+    /// once; either failing twice ends as a failure that keeps the raw answer. Only fully
+    /// decoded answers go into the response cache.
+    func ask<Value: Sendable>(
+        patchIndex: Int, tool: String, ledger: RunLedger,
+        request: (Int) throws -> MessagesAPI.Request,
+        decode: (JSONValue) throws(ToolInputError) -> Value
+    ) async -> AskResult<Value> {
+        var maxTokens = configuration.request.maxTokens
+        var retriedMalformed = false
+        var retriedCut = false
+        while true {
+            let built: MessagesAPI.Request
+            do { built = try request(maxTokens) } catch { return .failed(TaskFailure(reason: "\(error)")) }
+            let malformed: TaskFailure
+            switch await execute(built, patchIndex: patchIndex, ledger: ledger) {
+            case .stopped:
+                return .stopped
+            case .failed(let failure):
+                return .failed(failure)
+            case .malformed(let failure):
+                malformed = failure
+            case .answer(let response, let body, let hash, let fromCache):
+                let raw = String(decoding: body, as: UTF8.self)
+                switch response.stopReason {
+                case "max_tokens"?:
+                    if !retriedCut, let more = configuration.roomAfterCut(maxTokens) {
+                        retriedCut = true
+                        maxTokens = more
+                        continue
+                    }
+                    return .failed(TaskFailure(reason: "the answer was cut at max_tokens \(maxTokens)", rawAnswer: raw))
+                case "tool_use"?, "end_turn"?, "stop_sequence"?:
+                    break
+                default:
+                    return .failed(TaskFailure(reason: "the model stopped with \(response.stopReason ?? "no stop_reason")",
+                                               rawAnswer: raw))
+                }
+                guard let input = response.toolInput(named: tool) else {
+                    malformed = TaskFailure(reason: "the answer has no \(tool) call", rawAnswer: raw)
+                    break
+                }
+                do {
+                    let value = try decode(input)
+                    if !fromCache, let store {
+                        do { try store.storeResponse(requestHash: hash, model: built.model, body: body) } catch {
+                            await ledger.warn("\(error)")
+                        }
+                    }
+                    return .value(value, fromCache: fromCache)
+                } catch {
+                    malformed = TaskFailure(reason: "\(tool) input does not match the contract: \(error)", rawAnswer: raw)
+                }
+            }
+            if retriedMalformed { return .failed(malformed) }
+            retriedMalformed = true
+        }
+    }
+}

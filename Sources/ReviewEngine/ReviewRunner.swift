@@ -1,0 +1,166 @@
+import Foundation
+
+/// Runs a review plan against a Messages API transport: every task ends reviewed, failed
+/// (with the reason and raw answer) or listed as not reviewed when the budget ran out.
+public struct ReviewRunner: Sendable {
+    public let transport: any MessagesTransport
+    /// The response cache, fingerprints and usage; nil runs without state.
+    public let store: StateStore?
+    public let clock: any ReviewClock
+    public let configuration: ReviewConfiguration
+    /// A value in [0, 1) for retry jitter; injectable so tests are repeatable.
+    let jitter: @Sendable () -> Double
+
+    public init(transport: any MessagesTransport, store: StateStore?, configuration: ReviewConfiguration,
+                clock: any ReviewClock = SystemClock(),
+                jitter: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }) {
+        self.transport = transport
+        self.store = store
+        self.configuration = configuration
+        self.clock = clock
+        self.jitter = jitter
+    }
+
+    /// Reviews the planned tasks, then anchors, merges, filters and verifies the findings
+    /// patch by patch. `prompts` holds one bundle per patch of `series`.
+    public func run(plan: ReviewPlan, series: ReviewSeries, prompts: [PromptBundle]) async throws -> ReviewReport {
+        guard plan.patches.count == series.patches.count, prompts.count == series.patches.count else {
+            throw ReviewEngineError.invalidConfiguration(
+                "\(plan.patches.count) planned patches, \(series.patches.count) in the series, \(prompts.count) prompt bundles")
+        }
+        guard configuration.concurrency >= 1 else { throw ReviewEngineError.invalidConfiguration("concurrency below 1") }
+        let startedAt = clock.now()
+        let price = configuration.prices.price(for: configuration.request.model)
+        let ledger = RunLedger(budget: configuration.budget, price: price)
+        let prefixes = series.patches.indices.map {
+            PromptAssembly.prefix(bundle: prompts[$0], series: series, patchIndex: $0,
+                                  cacheTTL: configuration.request.cacheTTL)
+        }
+        let context = RunContext(prompts: prompts, prefixes: prefixes, ledger: ledger)
+
+        let reviews = await boundedMap(plan.tasks, limit: configuration.concurrency) { task in
+            await review(task, context: context)
+        }
+        var earlier: Set<String> = []
+        if let store {
+            do { earlier = try store.fingerprints(seriesKey: series.identity.key, otherThan: series.identity.revision) }
+            catch { await ledger.warn("\(error)") }
+        }
+        var selections = plan.patches.map { patch in
+            FindingSelection(patch: patch, reviews: reviews.filter { $0.outcome.patchIndex == patch.patchIndex },
+                             earlierFingerprints: earlier, floor: configuration.severityFloor)
+        }
+        if configuration.verify {
+            await verify(&selections, plan: plan, context: context)
+        }
+
+        var patches: [PatchReview] = []
+        for (patch, selection) in zip(plan.patches, selections) {
+            let (kept, overCap) = selection.capped(at: configuration.maxFindingsPerPatch)
+            let usage = await ledger.usageByPatch[patch.patchIndex] ?? TokenUsage()
+            patches.append(PatchReview(
+                patchIndex: patch.patchIndex, title: patch.title,
+                tasks: reviews.filter { $0.outcome.patchIndex == patch.patchIndex }.map(\.outcome),
+                skipped: patch.skipped, findings: kept, dropped: selection.dropped + overCap,
+                usage: usage, cost: price?.cost(of: usage)))
+        }
+        let usage = await ledger.usage
+        var report = ReviewReport(identity: series.identity, patches: patches, usage: usage,
+                                  cost: price?.cost(of: usage), stoppedByBudget: await ledger.stoppedByBudget,
+                                  apiCalls: await ledger.apiCalls, cacheHits: await ledger.cacheHits,
+                                  warnings: await ledger.warnings)
+        record(&report, startedAt: startedAt)
+        return report
+    }
+
+    struct RunContext: Sendable {
+        var prompts: [PromptBundle]
+        var prefixes: [[MessagesAPI.TextBlock]]
+        var ledger: RunLedger
+    }
+
+    struct TaskReview: Sendable {
+        var task: ReviewTask
+        var outcome: TaskOutcome
+        var findings: [Finding]
+    }
+
+    func review(_ task: ReviewTask, context: RunContext) async -> TaskReview {
+        let result = await ask(patchIndex: task.patchIndex, tool: MessagesAPI.Tool.reportFindings.name,
+                               ledger: context.ledger, request: { maxTokens in
+            PromptAssembly.reviewRequest(task: task, prefix: context.prefixes[task.patchIndex],
+                                         bundle: context.prompts[task.patchIndex],
+                                         settings: configuration.request, maxTokens: maxTokens)
+        }, decode: ToolInput.findings)
+        let status: TaskStatus
+        var findings: [Finding] = []
+        switch result {
+        case .value(let reported, let fromCache):
+            status = .reviewed(fromCache: fromCache)
+            findings = reported
+        case .failed(let failure):
+            status = .failed(failure)
+        case .stopped:
+            status = .notReviewed(reason: "the run budget was used up")
+        }
+        return TaskReview(task: task, outcome: TaskOutcome(taskID: task.id, patchIndex: task.patchIndex, status: status,
+                                                           reportedFindings: findings.count),
+                          findings: findings)
+    }
+
+    /// One `verify_finding` request per surviving finding, all patches at once under the
+    /// same concurrency bound; refuted findings are dropped, the rest keep their verdict.
+    func verify(_ selections: inout [FindingSelection], plan: ReviewPlan, context: RunContext) async {
+        let tasks = Dictionary(plan.tasks.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let work = selections.indices.flatMap { patch in selections[patch].kept.indices.map { (patch, $0) } }
+        let items = work.map { selections[$0.0].kept[$0.1] }
+        let verdicts = await boundedMap(items, limit: configuration.concurrency) { finding -> VerificationStatus in
+            let task = tasks[finding.taskID]!
+            let result = await ask(patchIndex: finding.patchIndex, tool: MessagesAPI.Tool.verifyFinding.name,
+                                   ledger: context.ledger, request: { _ in
+                try PromptAssembly.verifyRequest(finding: finding, task: task,
+                                                 prefix: context.prefixes[finding.patchIndex],
+                                                 bundle: context.prompts[finding.patchIndex],
+                                                 settings: configuration.request)
+            }, decode: ToolInput.verdict)
+            switch result {
+            case .value(let (verdict, reason), _):
+                switch verdict {
+                case .confirmed: return .confirmed(reason: reason)
+                case .uncertain: return .uncertain(reason: reason)
+                case .refuted: return .refuted(reason: reason)
+                }
+            case .failed(let failure):
+                return .failed(reason: failure.reason)
+            case .stopped:
+                return .failed(reason: "not verified: the run budget was used up")
+            }
+        }
+        // Back to front, so removing a refuted finding does not shift the ones still to set.
+        for ((patch, index), verdict) in zip(work, verdicts).reversed() {
+            selections[patch].setVerification(verdict, at: index)
+        }
+    }
+
+    /// Saves fingerprints of the kept findings and the run's usage; a failing database
+    /// becomes a warning, never a lost review.
+    func record(_ report: inout ReviewReport, startedAt: Date) {
+        guard let store else { return }
+        let outcomes = report.outcomes
+        func count(_ match: (TaskStatus) -> Bool) -> Int { outcomes.filter { match($0.status) }.count }
+        do {
+            if configuration.recordFingerprints {
+                try store.recordFingerprints(report.patches.flatMap { $0.findings.map { ($0.fingerprint.hex, $0.file) } },
+                                             seriesKey: report.identity.key, revision: report.identity.revision)
+            }
+            try store.recordRun(RunRecord(
+                seriesKey: report.identity.key, revision: report.identity.revision, model: configuration.request.model,
+                startedAt: startedAt, usage: report.usage, cost: report.cost,
+                tasksReviewed: count { if case .reviewed = $0 { true } else { false } },
+                tasksFailed: count { if case .failed = $0 { true } else { false } },
+                tasksNotReviewed: count { if case .notReviewed = $0 { true } else { false } }))
+        } catch {
+            report.warnings.append("\(error)")
+        }
+    }
+}

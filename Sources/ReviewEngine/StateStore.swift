@@ -1,0 +1,169 @@
+import Foundation
+import GRDB
+
+/// What a run cost and how it ended, kept per run.
+public struct RunRecord: Sendable, Hashable {
+    public var seriesKey: String
+    public var revision: Int
+    public var model: String
+    public var startedAt: Date
+    public var usage: TokenUsage
+    /// Estimated dollars; nil without a price for the model.
+    public var cost: Double?
+    public var tasksReviewed: Int
+    public var tasksFailed: Int
+    public var tasksNotReviewed: Int
+
+    public init(seriesKey: String, revision: Int, model: String, startedAt: Date, usage: TokenUsage, cost: Double?,
+                tasksReviewed: Int, tasksFailed: Int, tasksNotReviewed: Int) {
+        self.seriesKey = seriesKey
+        self.revision = revision
+        self.model = model
+        self.startedAt = startedAt
+        self.usage = usage
+        self.cost = cost
+        self.tasksReviewed = tasksReviewed
+        self.tasksFailed = tasksFailed
+        self.tasksNotReviewed = tasksNotReviewed
+    }
+}
+
+/// The engine's SQLite state: a response cache keyed by request hash, finding fingerprints
+/// per series and revision, and usage per run.
+public final class StateStore: Sendable {
+    let database: DatabaseQueue
+    public let path: String
+
+    /// `$XDG_STATE_HOME/reviewbot/state.sqlite`, `~/.local/state/reviewbot/state.sqlite`
+    /// when unset or not absolute (as the XDG base directory spec says).
+    public static func defaultURL(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
+        let base: URL
+        if let state = environment["XDG_STATE_HOME"], state.hasPrefix("/") {
+            base = URL(fileURLWithPath: state, isDirectory: true)
+        } else {
+            let home = environment["HOME"] ?? NSHomeDirectory()
+            base = URL(fileURLWithPath: home, isDirectory: true).appendingPathComponent(".local/state", isDirectory: true)
+        }
+        return base.appendingPathComponent("reviewbot/state.sqlite")
+    }
+
+    /// Opens (creating the directory and file when needed) and migrates the database.
+    public init(url: URL) throws {
+        path = url.path
+        do {
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(),
+                                                    withIntermediateDirectories: true)
+            database = try DatabaseQueue(path: url.path)
+            try Self.migrator.migrate(database)
+        } catch {
+            throw ReviewEngineError.stateStore(url.path, error)
+        }
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.create(table: "responseCache") { table in
+                table.primaryKey("requestHash", .text)
+                table.column("model", .text).notNull()
+                table.column("body", .blob).notNull()
+                table.column("storedAt", .datetime).notNull()
+            }
+            try db.create(table: "findingFingerprint") { table in
+                table.column("seriesKey", .text).notNull()
+                table.column("revision", .integer).notNull()
+                table.column("fingerprint", .text).notNull()
+                table.column("file", .text).notNull()
+                table.column("recordedAt", .datetime).notNull()
+                table.primaryKey(["seriesKey", "revision", "fingerprint"])
+            }
+            try db.create(table: "runUsage") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("seriesKey", .text).notNull()
+                table.column("revision", .integer).notNull()
+                table.column("model", .text).notNull()
+                table.column("startedAt", .datetime).notNull()
+                table.column("inputTokens", .integer).notNull()
+                table.column("cacheWriteTokens", .integer).notNull()
+                table.column("cacheReadTokens", .integer).notNull()
+                table.column("outputTokens", .integer).notNull()
+                table.column("cost", .double)
+                table.column("tasksReviewed", .integer).notNull()
+                table.column("tasksFailed", .integer).notNull()
+                table.column("tasksNotReviewed", .integer).notNull()
+            }
+        }
+        return migrator
+    }
+
+    private func access<T>(_ body: (Database) throws -> T) throws -> T {
+        do { return try database.write(body) } catch { throw ReviewEngineError.stateStore(path, error) }
+    }
+
+    /// The stored answer to a request with this hash, if any.
+    public func cachedResponse(requestHash: String) throws -> Data? {
+        try access { db in
+            try Data.fetchOne(db, sql: "SELECT body FROM responseCache WHERE requestHash = ?", arguments: [requestHash])
+        }
+    }
+
+    /// Stores a complete, decoded answer; a later identical request is served from here.
+    public func storeResponse(requestHash: String, model: String, body: Data, at date: Date = Date()) throws {
+        try access { db in
+            try db.execute(sql: """
+                INSERT OR REPLACE INTO responseCache (requestHash, model, body, storedAt) VALUES (?, ?, ?, ?)
+                """, arguments: [requestHash, model, body, date])
+        }
+    }
+
+    /// Fingerprints recorded for the series on revisions other than `revision`.
+    public func fingerprints(seriesKey: String, otherThan revision: Int) throws -> Set<String> {
+        try access { db in
+            Set(try String.fetchAll(db, sql: """
+                SELECT fingerprint FROM findingFingerprint WHERE seriesKey = ? AND revision != ?
+                """, arguments: [seriesKey, revision]))
+        }
+    }
+
+    /// Remembers the findings reported for one revision.
+    public func recordFingerprints(_ findings: [(fingerprint: String, file: String)], seriesKey: String,
+                                   revision: Int, at date: Date = Date()) throws {
+        try access { db in
+            for finding in findings {
+                try db.execute(sql: """
+                    INSERT OR IGNORE INTO findingFingerprint (seriesKey, revision, fingerprint, file, recordedAt)
+                    VALUES (?, ?, ?, ?, ?)
+                    """, arguments: [seriesKey, revision, finding.fingerprint, finding.file, date])
+            }
+        }
+    }
+
+    /// Appends a run's usage; returns its id.
+    @discardableResult
+    public func recordRun(_ run: RunRecord) throws -> Int64 {
+        try access { db in
+            try db.execute(sql: """
+                INSERT INTO runUsage (seriesKey, revision, model, startedAt, inputTokens, cacheWriteTokens,
+                    cacheReadTokens, outputTokens, cost, tasksReviewed, tasksFailed, tasksNotReviewed)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [run.seriesKey, run.revision, run.model, run.startedAt, run.usage.input,
+                                 run.usage.cacheWrite, run.usage.cacheRead, run.usage.output, run.cost,
+                                 run.tasksReviewed, run.tasksFailed, run.tasksNotReviewed])
+            return db.lastInsertedRowID
+        }
+    }
+
+    /// All recorded runs, oldest first.
+    public func runs() throws -> [RunRecord] {
+        try access { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM runUsage ORDER BY id").map { row in
+                RunRecord(seriesKey: row["seriesKey"], revision: row["revision"], model: row["model"],
+                          startedAt: row["startedAt"],
+                          usage: TokenUsage(input: row["inputTokens"], cacheWrite: row["cacheWriteTokens"],
+                                            cacheRead: row["cacheReadTokens"], output: row["outputTokens"]),
+                          cost: row["cost"], tasksReviewed: row["tasksReviewed"], tasksFailed: row["tasksFailed"],
+                          tasksNotReviewed: row["tasksNotReviewed"])
+            }
+        }
+    }
+}
