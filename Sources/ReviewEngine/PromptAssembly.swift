@@ -1,26 +1,46 @@
 import Foundation
+import PromptLibrary
 
-/// The prompt texts for one patch, filled by the caller from PromptLibrary (the engine holds
-/// no prompt text of its own).
+/// The prompt texts for one patch, filled by the caller from PromptLibrary: the engine
+/// holds no prompt text of its own, only the JSON labels of the fixed tool contract.
 public struct PromptBundle: Sendable, Hashable {
-    /// The core review protocol.
+    /// The variables `task` may use.
+    public static let taskVariables: Set<String> = ["task_scope", "hunks"]
+    /// The variables `verify` may use.
+    public static let verifyVariables: Set<String> = [
+        "finding_file", "finding_anchor", "finding_category", "finding_severity",
+        "finding_comment", "finding_evidence", "hunks",
+    ]
+
+    /// The core review protocol (and the phrasing rules).
     public var protocolText: String
     /// Matched subsystem specs and common-error lists, in the order they should appear.
     public var specTexts: [String]
     /// What not to report and how to argue the author's side.
     public var falsePositiveGuide: String
-    /// Opens each review task's user message, before the diff.
-    public var taskInstructions: String
-    /// Opens each verification request's user message, before the finding and its code.
-    public var verifyInstructions: String
+    /// The series and this patch (cover letter, commit message, diffstat), rendered from
+    /// `templates/series-context.md`: the last block of the cached prefix.
+    public var seriesContext: String
+    /// The user message of a review task (`templates/task.md`).
+    public var task: PromptTemplate
+    /// The user message of a verification request (`templates/verify-task.md`).
+    public var verify: PromptTemplate
 
+    /// Fails when a template uses a variable the engine does not supply, so a broken
+    /// override is reported before any request is sent.
     public init(protocolText: String, specTexts: [String], falsePositiveGuide: String,
-                taskInstructions: String, verifyInstructions: String) {
+                seriesContext: String, task: PromptTemplate, verify: PromptTemplate) throws {
+        for (template, allowed) in [(task, Self.taskVariables), (verify, Self.verifyVariables)] {
+            if let unknown = template.placeholders.first(where: { !allowed.contains($0) }) {
+                throw ReviewEngineError.prompt("\(template.name) uses {{\(unknown)}}, which the engine does not supply (it supplies \(allowed.sorted().joined(separator: ", ")))")
+            }
+        }
         self.protocolText = protocolText
         self.specTexts = specTexts
         self.falsePositiveGuide = falsePositiveGuide
-        self.taskInstructions = taskInstructions
-        self.verifyInstructions = verifyInstructions
+        self.seriesContext = seriesContext
+        self.task = task
+        self.verify = verify
     }
 }
 
@@ -50,31 +70,20 @@ public enum PromptAssembly {
     /// `cache_control`. Empty texts are left out (the API rejects empty text blocks).
     public static func prefix(bundle: PromptBundle, series: ReviewSeries, patchIndex: Int,
                               cacheTTL: String? = nil) -> [MessagesAPI.TextBlock] {
-        let texts = [bundle.protocolText] + bundle.specTexts + [bundle.falsePositiveGuide,
-                                                                seriesContext(series, patchIndex: patchIndex)]
+        let texts = [bundle.protocolText] + bundle.specTexts + [bundle.falsePositiveGuide, bundle.seriesContext]
         var blocks = texts.filter { !$0.isEmpty }.map { MessagesAPI.TextBlock(text: $0) }
         if !blocks.isEmpty { blocks[blocks.count - 1].cacheControl = MessagesAPI.CacheControl(ttl: cacheTTL) }
         return blocks
     }
 
-    static func seriesContext(_ series: ReviewSeries, patchIndex: Int) -> String {
-        let item = series.patches[patchIndex]
-        var text = "Series of \(series.patches.count) patch(es), revision \(series.identity.revision).\n"
-        if let cover = series.coverLetter, !cover.isEmpty {
-            text += "\nCover letter:\n\(cover)\n"
-        }
-        text += "\nPatch \(patchIndex + 1)/\(series.patches.count): \(item.title)\n\n\(item.patch.commitMessage)\n"
-        if !item.patch.diffstat.isEmpty {
-            text += "---\n" + item.patch.diffstat.joined(separator: "\n") + "\n"
-        }
-        return text
-    }
-
     /// The review request for one task: shared prefix, then the task's diff, forcing
     /// `report_findings`.
     public static func reviewRequest(task: ReviewTask, prefix: [MessagesAPI.TextBlock], bundle: PromptBundle,
-                                     settings: RequestSettings, maxTokens: Int? = nil) -> MessagesAPI.Request {
-        let user = bundle.taskInstructions + "\n\n" + task.renderedDiff
+                                     settings: RequestSettings, maxTokens: Int? = nil) throws -> MessagesAPI.Request {
+        let user: String
+        do {
+            user = try bundle.task.render(["task_scope": task.scope, "hunks": task.renderedDiff])
+        } catch { throw ReviewEngineError.prompt("\(error)") }
         return MessagesAPI.Request(
             model: settings.model, maxTokens: maxTokens ?? settings.maxTokens, system: prefix,
             messages: [MessagesAPI.Message(role: "user", content: [MessagesAPI.TextBlock(text: user)])],
@@ -86,10 +95,15 @@ public enum PromptAssembly {
     /// and the task's diff it is anchored in, forcing `verify_finding`.
     public static func verifyRequest(finding: AnchoredFinding, task: ReviewTask, prefix: [MessagesAPI.TextBlock],
                                      bundle: PromptBundle, settings: RequestSettings) throws -> MessagesAPI.Request {
-        let json: Data
-        do { json = try CanonicalJSON.encode(finding.finding) } catch { throw ReviewEngineError.encoding("finding", error) }
-        let user = bundle.verifyInstructions + "\n\nFinding:\n" + String(decoding: json, as: UTF8.self)
-            + "\n\nCode:\n" + task.renderedDiff
+        let f = finding.finding
+        let user: String
+        do {
+            user = try bundle.verify.render([
+                "finding_file": f.file, "finding_anchor": f.anchor, "finding_category": f.category.rawValue,
+                "finding_severity": f.severity.rawValue, "finding_comment": f.comment,
+                "finding_evidence": f.evidence ?? "(none given)", "hunks": task.renderedDiff,
+            ])
+        } catch { throw ReviewEngineError.prompt("\(error)") }
         return MessagesAPI.Request(
             model: settings.model, maxTokens: settings.maxTokens, system: prefix,
             messages: [MessagesAPI.Message(role: "user", content: [MessagesAPI.TextBlock(text: user)])],

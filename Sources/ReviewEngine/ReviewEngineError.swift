@@ -7,6 +7,7 @@ public struct ReviewEngineError: Error, Sendable, Hashable, CustomStringConverti
         case stateStore
         case encoding
         case invalidConfiguration
+        case prompt
     }
 
     let code: Code
@@ -24,6 +25,10 @@ public struct ReviewEngineError: Error, Sendable, Hashable, CustomStringConverti
 
     static func encoding(_ what: String, _ underlying: any Error) -> ReviewEngineError {
         ReviewEngineError(.encoding, "cannot encode \(what): \(underlying)")
+    }
+
+    static func prompt(_ problem: String) -> ReviewEngineError {
+        ReviewEngineError(.prompt, "prompt template: \(problem); fix the template in the prompts override directory")
     }
 
     static func invalidConfiguration(_ what: String) -> ReviewEngineError {

@@ -88,7 +88,7 @@ public struct ReviewRunner: Sendable {
     func review(_ task: ReviewTask, context: RunContext) async -> TaskReview {
         let result = await ask(patchIndex: task.patchIndex, tool: MessagesAPI.Tool.reportFindings.name,
                                ledger: context.ledger, request: { maxTokens in
-            PromptAssembly.reviewRequest(task: task, prefix: context.prefixes[task.patchIndex],
+            try PromptAssembly.reviewRequest(task: task, prefix: context.prefixes[task.patchIndex],
                                          bundle: context.prompts[task.patchIndex],
                                          settings: configuration.request, maxTokens: maxTokens)
         }, decode: ToolInput.findings)

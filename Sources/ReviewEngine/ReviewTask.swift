@@ -88,6 +88,20 @@ public struct ReviewTask: Sendable, Hashable, Identifiable {
         return hunks.map(\.file).filter { seen.insert($0).inserted }
     }
 
+    /// What the task covers, for the request and the report: each file with the
+    /// functions its hunks are in (`drivers/a.c (foo_probe, foo_remove)`).
+    public var scope: String {
+        var functions: [String: [String]] = [:]
+        for slice in hunks where !slice.function.isEmpty {
+            if !functions[slice.file, default: []].contains(slice.function) {
+                functions[slice.file, default: []].append(slice.function)
+            }
+        }
+        return files.map { file in
+            functions[file].map { "\(file) (\($0.joined(separator: ", ")))" } ?? file
+        }.joined(separator: "; ")
+    }
+
     /// The task's part of the diff, in unified-diff form, as the user message carries it.
     public var renderedDiff: String {
         var text = ""

@@ -70,8 +70,8 @@ import Testing
         let patch = try #require(try FixturePatches.load(
             "linux-mailinglist-archives__linux-watchdog/thread-single-patch-renesas-wdt-reviewed-applied.mbox").first)
         let values: [String: String] = [
-            "series_context": "[PATCH] watchdog: renesas_wdt: don't sleep in atomic context (1 patch)",
-            "patch_subject": patch.title,
+            "patch_number": "1", "patch_total": "1", "revision": "1", "cover_letter": "(none)",
+            "patch_title": patch.title,
             "commit_message": patch.facts.commitMessage,
             "diffstat": " drivers/watchdog/renesas_wdt.c | 29 +++++++++++++++++++++++------",
             "task_scope": "all hunks of drivers/watchdog/renesas_wdt.c",

@@ -1,4 +1,5 @@
 import Foundation
+import PromptLibrary
 import MboxParser
 @testable import ReviewEngine
 
@@ -39,9 +40,12 @@ func series(_ patches: [Patch], key: String = "title:test series", revision: Int
                  })
 }
 
-let testPrompts = PromptBundle(protocolText: "PROTOCOL", specTexts: ["SPEC net", "SPEC locking"],
-                               falsePositiveGuide: "FALSE POSITIVES", taskInstructions: "REVIEW THIS",
-                               verifyInstructions: "VERIFY THIS")
+// Short stand-ins for the prompt files, so tests can see where each text lands.
+let testPrompts = try! PromptBundle(
+    protocolText: "PROTOCOL", specTexts: ["SPEC net", "SPEC locking"], falsePositiveGuide: "FALSE POSITIVES",
+    seriesContext: "SERIES CONTEXT",
+    task: try! PromptTemplate(name: "task", text: "REVIEW THIS\n\n{{hunks}}"),
+    verify: try! PromptTemplate(name: "verify", text: "VERIFY THIS\n\nFinding:\n{{finding_file}}: {{finding_anchor}}\n{{finding_comment}}\n\nCode:\n{{hunks}}"))
 
 /// SplitMix64: a small seeded generator so generated patches are the same on every run.
 struct SeededGenerator: RandomNumberGenerator {
