@@ -57,13 +57,11 @@ struct SendCommand: AsyncParsableCommand {
             let report = try await job.run(transport: SMTPTransport(client: CurlClient(), server: server)) { line in
                 print(line)
             }
+            for failure in report.failed { Diagnostics.error("failed to send \(failure.file): \(failure.reason)") }
             if !report.notAttempted.isEmpty {
                 printError("not sent: \(report.notAttempted.joined(separator: ", "))")
             }
-            if let failure = report.failed.first {
-                throw Diagnostics.fail("\(report.failed.count) draft\(report.failed.count == 1 ? "" : "s") not sent; first: \(failure.file): \(failure.reason)",
-                                       code: .unavailable)
-            }
+            if !report.failed.isEmpty { throw ExitCode(ExitCode32.unavailable.rawValue) }
         } catch {
             throw Diagnostics.fail(error)
         }

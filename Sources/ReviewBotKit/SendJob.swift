@@ -65,8 +65,9 @@ public struct SendJob: Sendable {
     }
 
     /// Reads and checks every draft first (a broken one stops the run before anything is
-    /// sent), then asks and sends one by one. `say` receives a line per draft
-    /// (`sent 0001.eml to a@b, c@d (Message-ID <...>)`).
+    /// sent), then asks and sends one by one. `say` receives a line per draft sent, declined
+    /// or already sent (`sent 0001.eml to a@b, c@d (Message-ID <...>)`); failures are in
+    /// the report.
     public func run(transport: some MailTransport, say: @Sendable (String) -> Void) async throws -> Report {
         let drafts = try readDrafts()
         let ledger = try SentLedger(directory: directory)
@@ -95,7 +96,6 @@ public struct SendJob: Sendable {
                 try await transport.send(draft.messageToSend, from: draft.sender, to: draft.recipients)
             } catch {
                 report.failed.append(.init(file: draft.file, reason: "\(error)"))
-                say("failed to send \(draft.file): \(error)")
                 if !Self.affectsOnlyThisMessage(error) {
                     report.notAttempted += drafts[(index + 1)...].map(\.file)
                     return report
