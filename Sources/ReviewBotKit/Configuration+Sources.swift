@@ -41,7 +41,8 @@ extension Configuration {
         guard lore.retries >= 0 else { throw ReviewBotError("lore.retries must be 0 or more, not \(lore.retries)") }
         let cache = flags.noCache || !lore.cache ? nil : URL(fileURLWithPath: XDGDirectories(environment: environment).cache)
         return LoreConfiguration(baseURL: flags.loreURL ?? lore.url, timeouts: Self.timeouts(seconds),
-                                 retry: RetryPolicy(maxAttempts: lore.retries + 1), cacheDirectory: cache,
+                                 // Qualified: ReviewEngine has a RetryPolicy for the model API too.
+                                 retry: MailSources.RetryPolicy(maxAttempts: lore.retries + 1), cacheDirectory: cache,
                                  tls: TLSOptions(caFile: flags.caFile))
     }
 
