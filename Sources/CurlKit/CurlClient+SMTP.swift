@@ -42,6 +42,9 @@ extension CurlClient {
         let transfer = try CurlTransfer(url: server.url, timeouts: server.timeouts, tls: server.tls,
                                         userAgent: configuration.userAgent)
         try transfer.set(CURLOPT_PROTOCOLS_STR, "smtp,smtps")
+        // End the session with QUIT once the message is in, rather than leave a logged-in
+        // connection idling in libcurl's cache until the server drops it.
+        try transfer.set(CURLOPT_FORBID_REUSE, 1)
         if lower.hasPrefix("smtp://") {
             try transfer.set(CURLOPT_USE_SSL, Int(server.allowPlaintext ? CURLUSESSL_TRY.rawValue : CURLUSESSL_ALL.rawValue))
         }

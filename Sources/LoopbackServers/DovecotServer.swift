@@ -18,8 +18,10 @@ public final class DovecotServer: Sendable {
     private let pid: pid_t
     private let stopped = Locked(false)
 
-    /// Starts Dovecot with one user per entry of `users` (name -> password).
-    public init(users: [String: String], tls: Bool = false) throws {
+    /// Starts Dovecot with one user per entry of `users` (name -> password). With `tls`, the
+    /// certificate names `localhost` and 127.0.0.1, or only `certificateHost` when given (to
+    /// test that a certificate for another host is refused).
+    public init(users: [String: String], tls: Bool = false, certificateHost: String? = nil) throws {
         guard FileManager.default.isExecutableFile(atPath: Self.binary) else {
             throw LoopbackError("dovecot is not installed (\(Self.binary) missing): apt-get install dovecot-imapd, or run scripts/install-deps")
         }
@@ -42,7 +44,8 @@ public final class DovecotServer: Sendable {
             let key = dir.appendingPathComponent("key.pem").path
             let result = try ChildProcess.run([
                 "/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
-                "-days", "2", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+                "-days", "2", "-subj", "/CN=\(certificateHost ?? "localhost")",
+                "-addext", "subjectAltName=" + (certificateHost.map { "DNS:\($0)" } ?? "DNS:localhost,IP:127.0.0.1"),
             ])
             guard result.status == 0 else { throw LoopbackError("openssl could not make a certificate: \(result.output)") }
             chmod(key, 0o644)

@@ -29,14 +29,14 @@ public struct FetchJob: Sendable {
             do {
                 try mbox.write(to: URL(fileURLWithPath: output), options: .atomic)
             } catch {
-                throw MailSourceError("cannot write \(output): \(error.localizedDescription)")
+                throw MailSourceError.usage("cannot write \(output): \(error.localizedDescription)")
             }
         }
         var lines = fetched.notes
         lines.append("wrote \(fetched.parts.count == 1 && fetched.parts[0].kind == .mbox ? "thread" : "\(fetched.parts.count) messages") to \(output)")
         if checkNewer {
             guard case .lore(let reference) = spec else {
-                throw MailSourceError("--check-newer needs a lore source (a message-id or lore URL)")
+                throw MailSourceError.usage("--check-newer needs a lore source (a message-id or lore URL)")
             }
             let newer = try await loreClient.newerRevisions(of: mbox, list: reference.list, baseURL: reference.baseURL)
             if newer.isEmpty {

@@ -12,7 +12,7 @@ public enum IMAPMailbox {
             try session.open(readOnly: true)
             let uids = try session.uidSearch(options.search)
             guard uids.count <= options.maxMessages else {
-                throw MailSourceError("\(uids.count) messages match in \(url), more than the limit of \(options.maxMessages): narrow the search (--imap-days or a custom search)")
+                throw MailSourceError.usage("\(uids.count) messages match in \(url), more than the limit of \(options.maxMessages): narrow the search (--imap-days or a custom search)")
             }
             let bodies = try session.fetchBodies(uids)
             return FetchedMail(parts: bodies.map {
@@ -37,13 +37,13 @@ public enum IMAPMailbox {
                 .filter { $0.pathExtension == "eml" }
                 .sorted { $0.lastPathComponent < $1.lastPathComponent }
         } catch {
-            throw MailSourceError("cannot read drafts directory \(directory.path): \(error.localizedDescription)")
+            throw MailSourceError.usage("cannot read drafts directory \(directory.path): \(error.localizedDescription)")
         }
-        guard !files.isEmpty else { throw MailSourceError("no .eml files in \(directory.path)") }
+        guard !files.isEmpty else { throw MailSourceError.usage("no .eml files in \(directory.path)") }
         let drafts = try files.map { file -> (String, Data, String) in
             let data = try Data(contentsOf: file)
             guard let id = RawMailHeaders.messages(in: Data("From x\n".utf8) + data).first?["Message-ID"] else {
-                throw MailSourceError("\(file.path): no Message-ID header, so pushing it twice would duplicate it")
+                throw MailSourceError.usage("\(file.path): no Message-ID header, so pushing it twice would duplicate it")
             }
             return (file.lastPathComponent, data, MessageID.bare(id))
         }

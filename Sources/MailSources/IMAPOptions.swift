@@ -45,30 +45,9 @@ public struct IMAPOptions: Sendable {
     func password(for url: IMAPMailboxURL) throws -> String {
         if let password = environment[Self.passwordVariable], !password.isEmpty { return password }
         guard let command = passwordCommand else {
-            throw MailSourceError("no password for \(url): set \(Self.passwordVariable) or password_command")
+            throw MailSourceError.usage("no password for \(url): set \(Self.passwordVariable) or password_command")
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command]
-        process.environment = environment
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        do {
-            try process.run()
-        } catch {
-            throw MailSourceError("password_command could not start: \(error.localizedDescription)")
-        }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw MailSourceError("password_command failed with status \(process.terminationStatus)")
-        }
-        // Bytes, not Characters: "\r\n" is a single Character in Swift.
-        let line = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).first ?? Data()
-        let password = String(decoding: line.last == UInt8(ascii: "\r") ? line.dropLast() : line, as: UTF8.self)
-        guard !password.isEmpty else { throw MailSourceError("password_command printed no password") }
-        return password
+        return try PasswordCommand.firstLine(of: command, environment: environment)
     }
 }
 

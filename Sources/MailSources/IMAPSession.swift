@@ -13,7 +13,7 @@ final class IMAPSession {
     /// Connects (TLS unless plaintext is allowed for imap://), checks the certificate, logs in.
     init(url: IMAPMailboxURL, options: IMAPOptions) throws {
         guard let user = url.user, !user.isEmpty else {
-            throw MailSourceError("no user in \(url): write imaps://USER@\(url.host)/\(url.mailbox)")
+            throw MailSourceError.usage("no user in \(url): write imaps://USER@\(url.host)/\(url.mailbox)")
         }
         let password = try options.password(for: url)
         try Self.resolve(url.host)
@@ -87,7 +87,7 @@ final class IMAPSession {
             return try uidSearch(key: key)
         case .raw(let program):
             guard !program.contains("\r"), !program.contains("\n") else {
-                throw MailSourceError("an IMAP search must be one line")
+                throw MailSourceError.usage("an IMAP search must be one line")
             }
             let code = mailimap_custom_command(session, "UID SEARCH \(program)")
             guard code == MAILIMAP_NO_ERROR else { throw commandError(code, "UID SEARCH \(program) failed") }

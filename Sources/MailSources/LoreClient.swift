@@ -32,7 +32,7 @@ public struct LoreConfiguration: Sendable {
     /// time. Ten minutes, b4's default cache expiry.
     public static let defaultCacheMaxAge: Double = 600
 
-    /// The public-inbox server (`--lore-url`, config key `lore_url`), no trailing slash.
+    /// The public-inbox server (`--lore-url`, config `[lore] url`), no trailing slash.
     public var baseURL: String
     public var timeouts: TransferTimeouts
     public var retry: RetryPolicy
@@ -52,15 +52,6 @@ public struct LoreConfiguration: Sendable {
         self.cacheDirectory = cacheDirectory
         self.cacheMaxAge = cacheMaxAge
         self.tls = tls
-    }
-
-    /// `$XDG_CACHE_HOME/reviewbot`, else `~/.cache/reviewbot`.
-    public static func defaultCacheDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
-        if let xdg = environment["XDG_CACHE_HOME"], xdg.hasPrefix("/") {
-            return URL(fileURLWithPath: xdg).appendingPathComponent("reviewbot")
-        }
-        let home = environment["HOME"] ?? NSHomeDirectory()
-        return URL(fileURLWithPath: home).appendingPathComponent(".cache/reviewbot")
     }
 }
 

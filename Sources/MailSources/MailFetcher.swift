@@ -39,7 +39,7 @@ public struct MailFetcher: Sendable {
     static func readPath(_ path: String) throws -> FetchedMail {
         let fm = FileManager.default
         var isDirectory: ObjCBool = false
-        guard fm.fileExists(atPath: path, isDirectory: &isDirectory) else { throw MailSourceError("no such file: \(path)") }
+        guard fm.fileExists(atPath: path, isDirectory: &isDirectory) else { throw MailSourceError.usage("no such file: \(path)") }
         func read(_ file: String) throws -> Data {
             do { return try Data(contentsOf: URL(fileURLWithPath: file)) } catch {
                 throw MailSourceError("cannot read \(file): \(error.localizedDescription)")
@@ -64,7 +64,7 @@ public struct MailFetcher: Sendable {
                 }
             }
         }
-        guard !parts.isEmpty else { throw MailSourceError("no mail files in \(path)") }
+        guard !parts.isEmpty else { throw MailSourceError.usage("no mail files in \(path)") }
         return FetchedMail(parts: parts, notes: notes)
     }
 }

@@ -39,7 +39,7 @@ extension SourceSpec {
                              fileExists: (String) -> Bool = { FileManager.default.fileExists(atPath: $0) })
         throws -> SourceSpec {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !trimmed.isEmpty else { throw MailSourceError("empty source: give a file, -, a message-id or a URL") }
+        guard !trimmed.isEmpty else { throw MailSourceError.usage("empty source: give a file, -, a message-id or a URL") }
         if trimmed == "-" { return .standardInput }
         let lower = trimmed.lowercased()
         if lower.hasPrefix("imap://") || lower.hasPrefix("imaps://") {
@@ -53,7 +53,7 @@ extension SourceSpec {
         if id.contains("@"), !id.contains(where: \.isWhitespace) {
             return .lore(LoreThreadReference(messageID: id))
         }
-        throw MailSourceError("no such file, and not a message-id or URL: \(trimmed)")
+        throw MailSourceError.usage("no such file, and not a message-id or URL: \(trimmed)")
     }
 
     /// Every lore URL form: `/{list}/{mid}/` (with `T/`, `t/`, `raw`, `t.mbox.gz`,
@@ -69,7 +69,7 @@ extension SourceSpec {
         let host = authority.split(separator: "@").last.map { $0.split(separator: ":")[0].lowercased() } ?? ""
 
         func bad(_ why: String) -> MailSourceError {
-            MailSourceError("not a lore thread URL (\(why)): \(url)")
+            MailSourceError.usage("not a lore thread URL (\(why)): \(url)")
         }
         if messageIDRedirectHosts.contains(host) {
             guard let first = segments.first else { throw bad("no message-id") }
@@ -113,7 +113,7 @@ public struct IMAPMailboxURL: Sendable, Hashable, CustomStringConvertible {
     public init(parsing text: String) throws {
         let lower = text.lowercased()
         let security: Security = lower.hasPrefix("imaps://") ? .implicitTLS : .startTLS
-        guard let schemeEnd = text.range(of: "://") else { throw MailSourceError("not an imap URL: \(text)") }
+        guard let schemeEnd = text.range(of: "://") else { throw MailSourceError.usage("not an imap URL: \(text)") }
         let rest = text[schemeEnd.upperBound...]
         let authority = rest.prefix { $0 != "/" }
         var path = rest.dropFirst(authority.count).drop { $0 == "/" }
@@ -123,7 +123,7 @@ public struct IMAPMailboxURL: Sendable, Hashable, CustomStringConvertible {
         if let at = authority.lastIndex(of: "@") {
             let userInfo = authority[..<at]
             guard !userInfo.contains(":") else {
-                throw MailSourceError("a password in an imap URL is not accepted: use REVIEWBOT_IMAP_PASSWORD or password_command")
+                throw MailSourceError.usage("a password in an imap URL is not accepted: use REVIEWBOT_IMAP_PASSWORD or password_command")
             }
             user = MessageID.pathUnescaped(userInfo.split(separator: ";")[0])
             hostPort = authority[authority.index(after: at)...]
@@ -133,12 +133,12 @@ public struct IMAPMailboxURL: Sendable, Hashable, CustomStringConvertible {
         if let colon = hostPort.lastIndex(of: ":"), !hostPort.hasSuffix("]") {
             host = String(hostPort[..<colon])
             guard let number = UInt16(hostPort[hostPort.index(after: colon)...]) else {
-                throw MailSourceError("bad port in imap URL: \(text)")
+                throw MailSourceError.usage("bad port in imap URL: \(text)")
             }
             port = number
         }
         if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        guard !host.isEmpty else { throw MailSourceError("no host in imap URL: \(text)") }
+        guard !host.isEmpty else { throw MailSourceError.usage("no host in imap URL: \(text)") }
         let mailbox = MessageID.pathUnescaped(path)
         self.init(security: security, user: user, host: host, port: port, mailbox: mailbox.isEmpty ? "INBOX" : mailbox)
     }

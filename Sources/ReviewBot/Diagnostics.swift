@@ -24,7 +24,15 @@ enum Diagnostics {
 
     /// Prints the one-line error and returns the exit to throw.
     static func fail(_ message: String, code: ExitCode32) -> ExitCode {
-        error(message)
+        error(message.split(whereSeparator: \.isNewline).joined(separator: " "))
         return ExitCode(code.rawValue)
+    }
+
+    /// Prints `error` as one line and returns the documented exit for its kind: 2 for bad
+    /// arguments or configuration, 3 for a failed source, network or server.
+    static func fail(_ error: any Error) -> ExitCode {
+        if let exit = error as? ExitCode { return exit }  // already reported
+        let code: ExitCode32 = ReviewBotError.kind(of: error) == .usage ? .usage : .unavailable
+        return fail("\(error)", code: code)
     }
 }

@@ -17,6 +17,7 @@ struct ReviewBotCommand: AsyncParsableCommand {
         subcommands: [
             FetchCommand.self,
             DraftsCommand.self,
+            SendCommand.self,
             ConfigCommand.self,
             PromptsCommand.self,
         ])

@@ -1,15 +1,6 @@
 import Foundation
 import TOMLKit
 
-/// Errors of the command layer: configuration and orchestration.
-public struct ReviewBotError: Error, CustomStringConvertible, Equatable {
-    public let description: String
-
-    public init(_ description: String) {
-        self.description = description
-    }
-}
-
 extension Configuration {
     /// `$XDG_CONFIG_HOME/reviewbot/config.toml`, or `~/.config/reviewbot/config.toml`.
     public static func defaultPath(environment: [String: String]) -> String {

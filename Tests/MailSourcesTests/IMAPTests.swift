@@ -122,6 +122,23 @@ import Testing
         }
     }
 
+    @Test func aCertificateForAnotherHostIsRefusedEvenWhenItsIssuerIsTrusted() async throws {
+        let dovecot = try DovecotServer(users: ["test": password], tls: true, certificateHost: "mail.example.org")
+        defer { dovecot.stop() }
+        try dovecot.deliver(try fixtureMessages()[0], to: "test")
+        let cert = try #require(dovecot.certificateFile)
+        let imaps = try IMAPMailboxURL(parsing: "imaps://test@127.0.0.1:\(try #require(dovecot.imapsPort))/INBOX")
+        let starttls = try IMAPMailboxURL(parsing: "imap://test@127.0.0.1:\(dovecot.imapPort)/INBOX")
+        for url in [imaps, starttls] {
+            await #expect {
+                try await IMAPMailbox.fetch(url, options: options(allowPlaintext: false, tls: TLSOptions(caFile: cert)))
+            } throws: { error in
+                "\(error)".hasPrefix("tls certificate of 127.0.0.1:\(url.port) not trusted") && !"\(error)".contains(password)
+            }
+        }
+        #expect(!dovecot.log.contains("Login: user=<test>"), "\(dovecot.log)")
+    }
+
     @Test func unknownHostRefusedPortAndSilentServerEndWithinTheTimeout() async throws {
         await #expect {
             try await IMAPMailbox.fetch(try IMAPMailboxURL(parsing: "imaps://test@imap.invalid/INBOX"), options: options())

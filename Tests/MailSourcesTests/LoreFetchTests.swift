@@ -150,8 +150,6 @@ import Testing
         _ = try await lore(server.baseURL).thread(LoreThreadReference(messageID: cover))
         #expect(server.requests.count == 2)
         #expect(LoreClient.safeName("../x/y") == "m-..%2Fx%2Fy")
-        #expect(LoreConfiguration.defaultCacheDirectory(environment: ["XDG_CACHE_HOME": "/c"]).path == "/c/reviewbot")
-        #expect(LoreConfiguration.defaultCacheDirectory(environment: ["HOME": "/h"]).path == "/h/.cache/reviewbot")
     }
 
     @Test func checkNewerFindsV2ThroughPostSearch() async throws {
