@@ -1,0 +1,63 @@
+import Foundation
+import ReviewEngine
+
+extension ReviewOutcome {
+    /// The files of the output directory, by name: per patch with findings its
+    /// review-inline text and reply; `drafts.mbox` with every reply (for mutt);
+    /// `findings.json`; `report.md`.
+    public var outputFiles: [(name: String, text: String)] {
+        var files: [(String, String)] = []
+        var mbox = ""
+        for number in drafts.keys.sorted() {
+            let draft = drafts[number]!
+            let names = Self.draftNames(number)
+            files.append((names.inline, draft.reviewInline))
+            files.append((names.mail, draft.mail))
+            mbox += MboxWriting.mboxrdEntry(draft.mail)
+        }
+        if !mbox.isEmpty { files.append(("drafts.mbox", mbox)) }
+        files.append(("findings.json", findingsJSON))
+        files.append(("report.md", reportMarkdown))
+        return files
+    }
+
+    /// b4's agent review files (`0001.txt`, ...): a one-line summary, a blank line, then the
+    /// quoted diff with the comments between the quoted lines.
+    public var b4ReviewFiles: [(name: String, text: String)] {
+        drafts.keys.sorted().map { number in
+            let draft = drafts[number]!
+            return (String(format: "%04d.txt", number), draft.summary + "\n\n" + draft.quotedReview + "\n")
+        }
+    }
+
+    /// Writes `outputFiles` under `directory` (and `b4ReviewFiles` under `b4Directory`),
+    /// creating them as needed. Drafts from an earlier run of other patches are left alone.
+    public func write(to directory: URL, b4Directory: URL? = nil) throws {
+        func write(_ files: [(name: String, text: String)], _ dir: URL) throws {
+            do {
+                try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+                for file in files {
+                    try Data(file.text.utf8).write(to: dir.appendingPathComponent(file.name), options: .atomic)
+                }
+            } catch {
+                throw ReviewBotError("cannot write \(dir.path): \(error.localizedDescription)", kind: .usage)
+            }
+        }
+        try write(outputFiles, directory)
+        if let b4Directory { try write(b4ReviewFiles, b4Directory) }
+    }
+}
+
+/// mboxrd, as public-inbox and b4 write it, so `mutt -f drafts.mbox` reads every draft.
+enum MboxWriting {
+    static func mboxrdEntry(_ message: String) -> String {
+        var out = "From mboxrd@z Thu Jan  1 00:00:00 1970\n"
+        var lines = message.split(separator: "\n", omittingEmptySubsequences: false)
+        if message.hasSuffix("\n") { lines.removeLast() }
+        for line in lines {
+            let stripped = line.drop(while: { $0 == ">" })
+            out += (stripped.hasPrefix("From ") ? ">" : "") + line + "\n"
+        }
+        return out + "\n"
+    }
+}

@@ -1,0 +1,164 @@
+import Foundation
+import ReviewEngine
+
+/// `findings.json`: what a script or a later run needs, one record per patch.
+struct FindingsDocument: Encodable {
+    struct Drafts: Encodable {
+        var reviewInline: String
+        var mail: String
+    }
+
+    struct Item: Encodable {
+        var file: String
+        var anchor: String
+        var category: String
+        var severity: String
+        var comment: String
+        var evidence: String?
+        var fingerprint: String
+        /// confirmed, uncertain, unverified (verification off or failed).
+        var verdict: String
+        var verdictReason: String?
+    }
+
+    struct Dropped: Encodable {
+        var file: String
+        var anchor: String
+        var category: String
+        var reason: String
+    }
+
+    struct Task: Encodable {
+        var id: String
+        var status: String
+        var reason: String?
+        var rawAnswer: String?
+    }
+
+    struct PatchRecord: Encodable {
+        var index: Int
+        var messageId: String
+        var subject: String
+        var drafts: Drafts?
+        var findings: [Item]
+        var dropped: [Dropped]
+        var tasks: [Task]
+        var usage: TokenUsage
+        var cost: Double?
+    }
+
+    struct Skipped: Encodable {
+        var patch: Int
+        var file: String
+        var reason: String
+        var detail: String
+        var changedLines: Int
+    }
+
+    struct DropCounts: Encodable {
+        var unanchored = 0
+        var duplicate = 0
+        var refuted = 0
+        var belowSeverityFloor = 0
+        var overPatchCap = 0
+        var reportedInEarlierRevision = 0
+    }
+
+    var series: String
+    var revision: Int
+    var patches: [PatchRecord]
+    var skipped: [Skipped]
+    var usage: TokenUsage
+    var cost: Double?
+    var dropped: DropCounts
+    var stoppedByBudget: Bool
+    var unreviewedTasks: [String]
+    var failedTasks: [String]
+    var apiCalls: Int
+    var cacheHits: Int
+    var warnings: [String]
+
+    init(_ outcome: ReviewOutcome) {
+        let report = outcome.report
+        var counts = DropCounts()
+        patches = report.patches.map { review in
+            let item = outcome.patches[review.patchIndex]
+            let names = ReviewOutcome.draftNames(item.number)
+            counts.duplicate += review.findings.reduce(0) { $0 + $1.mergedCount - 1 }
+            for drop in review.dropped {
+                switch drop.reason {
+                case .fileNotInTask, .anchorNotFound: counts.unanchored += 1
+                case .refuted: counts.refuted += 1
+                case .belowSeverityFloor: counts.belowSeverityFloor += 1
+                case .overPatchCap: counts.overPatchCap += 1
+                case .reportedInEarlierRevision: counts.reportedInEarlierRevision += 1
+                }
+            }
+            return PatchRecord(
+                index: item.number, messageId: item.mail.messageID, subject: item.subject,
+                drafts: outcome.drafts[item.number] == nil ? nil : Drafts(reviewInline: names.inline, mail: names.mail),
+                findings: review.findings.map(Self.item),
+                dropped: review.dropped.map {
+                    Dropped(file: $0.finding.file, anchor: $0.finding.anchor, category: $0.finding.category.rawValue,
+                            reason: Self.describe($0.reason))
+                },
+                tasks: review.tasks.map(Self.task), usage: review.usage, cost: review.cost)
+        }
+        series = outcome.seriesTitle
+        revision = outcome.revision
+        skipped = report.patches.flatMap(\.skipped).map {
+            Skipped(patch: $0.patchIndex + 1, file: $0.file, reason: $0.reason.rawValue, detail: $0.detail,
+                    changedLines: $0.changedLineCount)
+        }
+        usage = report.usage
+        cost = report.cost
+        dropped = counts
+        stoppedByBudget = report.stoppedByBudget
+        unreviewedTasks = report.unreviewedTasks
+        failedTasks = report.failedTasks.map(\.taskID)
+        apiCalls = report.apiCalls
+        cacheHits = report.cacheHits
+        warnings = report.warnings
+    }
+
+    static func item(_ f: AnchoredFinding) -> Item {
+        let (verdict, reason): (String, String?) = switch f.verification {
+        case .notVerified: ("unverified", nil)
+        case .confirmed(let r): ("confirmed", r)
+        case .uncertain(let r): ("uncertain", r)
+        case .refuted(let r): ("refuted", r)
+        case .failed(let r): ("unverified", r)
+        }
+        return Item(file: f.file, anchor: f.finding.anchor, category: f.finding.category.rawValue,
+                    severity: f.finding.severity.rawValue, comment: f.finding.comment, evidence: f.finding.evidence,
+                    fingerprint: f.fingerprint.hex, verdict: verdict, verdictReason: reason)
+    }
+
+    static func task(_ t: TaskOutcome) -> Task {
+        switch t.status {
+        case .reviewed(let fromCache): Task(id: t.taskID, status: fromCache ? "reviewed-from-cache" : "reviewed")
+        case .failed(let failure): Task(id: t.taskID, status: "failed", reason: failure.reason, rawAnswer: failure.rawAnswer)
+        case .notReviewed(let reason): Task(id: t.taskID, status: "not-reviewed", reason: reason)
+        }
+    }
+
+    static func describe(_ reason: DropReason) -> String {
+        switch reason {
+        case .fileNotInTask: "unanchored: the file is not in the task"
+        case .anchorNotFound: "unanchored: no line of the task's diff has the anchor text"
+        case .refuted(let why): "refuted: \(why)"
+        case .belowSeverityFloor: "below the severity floor"
+        case .overPatchCap: "over the per-patch cap"
+        case .reportedInEarlierRevision: "already reported on an earlier revision"
+        }
+    }
+}
+
+extension ReviewOutcome {
+    public var findingsJSON: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        // Encoding plain value types cannot fail.
+        return String(decoding: try! encoder.encode(FindingsDocument(self)), as: UTF8.self) + "\n"
+    }
+}
