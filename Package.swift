@@ -49,7 +49,7 @@ let package = Package(
         // Test doubles that speak the real protocols on loopback (lore's paths, the Messages API).
         .target(name: "LoopbackServers"),
 
-        .testTarget(name: "MboxParserTests", dependencies: ["MboxParser"], exclude: ["Fixtures"]),
+        .testTarget(name: "MboxParserTests", dependencies: ["MboxParser"], exclude: ["Fixtures", "Golden"]),
         .testTarget(name: "PromptLibraryTests", dependencies: ["PromptLibrary", "MboxParser"]),
         .testTarget(name: "MailSourcesTests", dependencies: ["MailSources", "LoopbackServers", "MboxParser"]),
         .testTarget(name: "ReviewEngineTests", dependencies: ["ReviewEngine", "LoopbackServers", "MboxParser"]),
