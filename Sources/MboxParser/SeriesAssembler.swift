@@ -164,7 +164,8 @@ extension SeriesAssembler {
         var seen = Set<String>()
         var entries: [Entry] = []
         entries.reserveCapacity(messages.count)
-        for message in messages {
+        for var message in messages {
+            if message.messageID?.isEmpty == true { message.messageID = nil }
             // b4 keeps the first copy of a Message-ID (archives deliver duplicates).
             if let id = message.messageID, !seen.insert(id).inserted { continue }
             let subject = PatchSubject.parse(message.subject)
