@@ -174,7 +174,8 @@ extension SeriesAssembler {
             if let parent = message.inReplyTo, !references.contains(parent) { references.append(parent) }
             references.removeAll { $0 == message.messageID || $0.isEmpty }
             let parentID = message.inReplyTo.flatMap { $0 == message.messageID || $0.isEmpty ? nil : $0 }
-            let found = Trailer.replyCandidates(in: message.bodyText)
+            // Only a reply, or a mail without a diff, can give trailers (b4 ignores the rest).
+            let found = subject.isReply || !hasDiff ? Trailer.replyCandidates(in: message.bodyText) : []
             // b4: trailers, no diff and References make a reply even without "Re:".
             let isReply = subject.isReply || (!found.isEmpty && !references.isEmpty && !hasDiff)
             entries.append(Entry(

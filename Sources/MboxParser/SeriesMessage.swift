@@ -18,7 +18,7 @@ public struct SeriesMessage: Sendable, Hashable {
     /// The `Date` header as written, for the exported mbox.
     public var dateHeader: String?
     /// The text body: the first text/plain (or text/x-patch) part, decoded, the way b4
-    /// reads a mail (a later part holding a diff wins).
+    /// reads a mail (a later part holding a diff wins); LF line ends (CRLF read as LF).
     public var bodyText: String
     /// The parsed patch when the body holds a diff; nil otherwise.
     public var patch: Patch?
@@ -63,19 +63,44 @@ extension SeriesMessage {
         return false
     }
 
-    /// b4's diffstat test: a `N file(s) changed, N insertion(s)/deletion(s)` summary line.
+    /// b4's diffstat test: a `N file(s) changed, N insertion(s)/deletion(s)` summary line
+    /// (`^\s*\d+ file.*\d+ (insertion|deletion)`), scanned as bytes: bodies are large.
     public static func textHasDiffstat(_ text: String) -> Bool {
-        for line in text.split(separator: "\n") where line.contains(" file") {
-            let trimmed = line.drop(while: { $0 == " " || $0 == "\t" })
-            guard let first = trimmed.first, first.isASCIIDigitCharacter else { continue }
-            let digits = trimmed.prefix(while: \.isASCIIDigitCharacter)
-            let after = trimmed.dropFirst(digits.count)
-            guard after.hasPrefix(" file") else { continue }
-            let lower = after.lowercased()
-            for word in ["insertion", "deletion"] {
-                guard let range = lower.range(of: " " + word) else { continue }
-                if lower[..<range.lowerBound].last?.isASCIIDigitCharacter == true { return true }
+        if let found = text.utf8.withContiguousStorageIfAvailable(lineHasDiffstatSummary) { return found }
+        return Array(text.utf8).withUnsafeBufferPointer(lineHasDiffstatSummary)
+    }
+
+    private static func lineHasDiffstatSummary(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        let isDigit = { (byte: UInt8) in byte >= 48 && byte <= 57 }
+        func lower(_ byte: UInt8) -> UInt8 { byte >= 65 && byte <= 90 ? byte + 32 : byte }
+        func matches(_ word: String, at start: Int, end: Int) -> Bool {
+            var at = start
+            for expected in word.utf8 {
+                guard at < end, lower(bytes[at]) == expected else { return false }
+                at += 1
             }
+            return true
+        }
+        var lineStart = 0
+        while lineStart < bytes.count {
+            var lineEnd = lineStart
+            while lineEnd < bytes.count && bytes[lineEnd] != 10 { lineEnd += 1 }
+            var at = lineStart
+            while at < lineEnd && (bytes[at] == 32 || bytes[at] == 9) { at += 1 }
+            let digitsStart = at
+            while at < lineEnd && isDigit(bytes[at]) { at += 1 }
+            if at > digitsStart, matches(" file", at: at, end: lineEnd) {
+                // Then, anywhere later, a digit, a space and insertion/deletion.
+                var scan = at + 5
+                while scan + 1 < lineEnd {
+                    if isDigit(bytes[scan]), bytes[scan + 1] == 32,
+                       matches("insertion", at: scan + 2, end: lineEnd) || matches("deletion", at: scan + 2, end: lineEnd) {
+                        return true
+                    }
+                    scan += 1
+                }
+            }
+            lineStart = lineEnd + 1
         }
         return false
     }

@@ -110,8 +110,9 @@ extension Trailer {
         let links: Set<String> = ["link", "buglink", "closes"]
         let nonPerson = links.union(["fixes", "subject", "date", "obsoleted-by", "change-id", "base-commit"])
 
-        var lines = aboveSignature(body).replacingOccurrences(of: "\r", with: "")
-            .split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        // "\r\n" is one Character in Swift, so split on both.
+        var lines = aboveSignature(body).split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+            .map(String.init)
         joinWrappedTrailerLines(&lines)
 
         var trailers: [Trailer] = []
@@ -133,12 +134,13 @@ extension Trailer {
                 trailers.append(Trailer(name: name, value: normalise(name: lower, value: value)))
                 continue
             }
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
             // `[for the foo bits]` under a trailer belongs to it (b4 "extinfo").
-            if lastWasTrailer, line.count > 2, trimmed.hasPrefix("["), trimmed.hasSuffix("]"),
-               !trimmed.dropFirst().dropLast().contains("]") {
-                lastWasTrailer = false
-                continue
+            if lastWasTrailer, line.count > 2 {
+                let trimmed = line.trimmingCharacters(in: .whitespaces)
+                if trimmed.hasPrefix("["), trimmed.hasSuffix("]"), !trimmed.dropFirst().dropLast().contains("]") {
+                    lastWasTrailer = false
+                    continue
+                }
             }
             lastWasTrailer = false
             sawOther = true

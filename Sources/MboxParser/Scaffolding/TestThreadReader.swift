@@ -18,8 +18,10 @@ package enum TestThreadReader {
     package static func read(data: Data, name: String) -> [SeriesMessage] {
         // Latin-1 keeps every byte; each part is re-decoded once its charset is known.
         let text = (String(data: data, encoding: .isoLatin1) ?? "").replacingOccurrences(of: "\r\n", with: "\n")
+        let dates = DateFormatter()
+        dates.locale = Locale(identifier: "en_US_POSIX")
         return split(text).enumerated().map { number, raw in
-            message(from: raw, location: MessageLocation(file: name, number: number + 1))
+            message(from: raw, location: MessageLocation(file: name, number: number + 1), dates: dates)
         }
     }
 
@@ -60,7 +62,7 @@ package enum TestThreadReader {
 
     // MARK: - One message
 
-    static func message(from raw: String, location: MessageLocation) -> SeriesMessage {
+    static func message(from raw: String, location: MessageLocation, dates: DateFormatter) -> SeriesMessage {
         let (headers, body) = splitHeaders(raw)
         func all(_ name: String) -> [String] { headers.filter { $0.0 == name }.map(\.1) }
         func first(_ name: String) -> String? { all(name).first { !$0.trimmingCharacters(in: .whitespaces).isEmpty } }
@@ -75,7 +77,7 @@ package enum TestThreadReader {
             subject: decodeWords(raw8bit(first("subject") ?? "")),
             from: first("from").map { address(decodeWords(raw8bit($0))) },
             originalFrom: first("x-original-from").map { address(decodeWords(raw8bit($0))) },
-            date: dateHeader.flatMap(parseDate), dateHeader: dateHeader,
+            date: dateHeader.flatMap { parseDate($0, with: dates) }, dateHeader: dateHeader,
             bodyText: bodyText, patch: patch, location: location)
     }
 
@@ -113,12 +115,10 @@ package enum TestThreadReader {
         return MailAddress(name: "", email: email)
     }
 
-    static func parseDate(_ value: String) -> Date? {
+    static func parseDate(_ value: String, with formatter: DateFormatter) -> Date? {
         var text = value
         if let paren = text.firstIndex(of: "(") { text = String(text[..<paren]) }
         text = text.split(separator: " ").joined(separator: " ")
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
         for format in ["EEE, d MMM yyyy HH:mm:ss Z", "d MMM yyyy HH:mm:ss Z", "EEE, d MMM yyyy HH:mm Z"] {
             formatter.dateFormat = format
             if let date = formatter.date(from: text) { return date }
