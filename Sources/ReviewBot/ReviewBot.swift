@@ -20,5 +20,6 @@ struct ReviewBotCommand: AsyncParsableCommand {
             SendCommand.self,
             ConfigCommand.self,
             PromptsCommand.self,
+            SeriesCommand.self,
         ])
 }
