@@ -5,5 +5,6 @@ import ReviewBotKit
 struct ReviewBotCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reviewbot",
-        abstract: "Review Linux kernel patch series and draft inline replies.")
+        abstract: "Review Linux kernel patch series and draft inline replies.",
+        subcommands: [ScanCommand.self])
 }
