@@ -21,5 +21,6 @@ struct ReviewBotCommand: AsyncParsableCommand {
             ConfigCommand.self,
             PromptsCommand.self,
             SeriesCommand.self,
+            ScanCommand.self,
         ])
 }

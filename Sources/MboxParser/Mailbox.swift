@@ -1,0 +1,167 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A source of mail: an mbox (mboxrd or mboxo), a single message file (.eml, .patch), a
+/// maildir, a directory of message files, or stdin (`-`).
+///
+/// Iterating yields one `Result` per message: the parsed `MailMessage`, or the error that
+/// stopped that one message (with its file and number) while reading goes on. Messages are
+/// read one at a time, so memory does not grow with the size of the source. Stdin can be
+/// iterated only once.
+public struct Mailbox: Sequence, Sendable {
+    public struct Options: Sendable, Hashable {
+        /// How `>From ` lines are un-escaped; `.automatic` picks per file.
+        public var format: MboxFormat
+        public var limits: ParserLimits
+
+        public init(format: MboxFormat = .automatic, limits: ParserLimits = .default) {
+            self.format = format
+            self.limits = limits
+        }
+    }
+
+    /// The path as given (`-` for stdin).
+    public let path: String
+    public let options: Options
+    /// The files read, in order: the path itself, or the messages of a directory.
+    public let files: [String]
+
+    /// File names read from a plain directory; maildir entries have no extension.
+    static let messageExtensions: Set<String> = ["", "eml", "mbox", "mboxrd", "patch", "diff", "msg", "mail"]
+
+    /// Opens `path`; throws when it does not exist or cannot be read.
+    public init(path: String, options: Options = Options()) throws(MboxParserError) {
+        self.path = path
+        self.options = options
+        if path == "-" {
+            files = ["-"]
+            return
+        }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw MboxParserError(.unreadableSource, path: path, reason: "no such file or directory")
+        }
+        if isDirectory.boolValue {
+            files = try Self.messageFiles(in: path)
+        } else {
+            guard access(path, R_OK) == 0 else {
+                throw MboxParserError(.unreadableSource, path: path, reason: "cannot read: \(String(cString: strerror(errno)))")
+            }
+            files = [path]
+        }
+    }
+
+    /// A maildir's cur/ then new/ (tmp/ holds mail still being delivered); otherwise every
+    /// mail-looking file below the directory, in sorted path order so runs are repeatable.
+    static func messageFiles(in directory: String) throws(MboxParserError) -> [String] {
+        let manager = FileManager.default
+        let base = URL(fileURLWithPath: directory)
+        let maildirParts = ["cur", "new"].filter { part in
+            var isDirectory: ObjCBool = false
+            return manager.fileExists(atPath: base.appendingPathComponent(part).path, isDirectory: &isDirectory)
+                && isDirectory.boolValue
+        }
+        if !maildirParts.isEmpty {
+            var result: [String] = []
+            for part in maildirParts {
+                let dir = base.appendingPathComponent(part)
+                guard let names = try? manager.contentsOfDirectory(atPath: dir.path) else {
+                    throw MboxParserError(.unreadableSource, path: dir.path, reason: "cannot list maildir folder")
+                }
+                result += names.filter { !$0.hasPrefix(".") }.sorted().map { dir.appendingPathComponent($0).path }
+            }
+            return result
+        }
+        guard let enumerator = manager.enumerator(atPath: directory) else {
+            throw MboxParserError(.unreadableSource, path: directory, reason: "cannot list directory")
+        }
+        var relative: [String] = []
+        while let item = enumerator.nextObject() as? String {
+            let name = (item as NSString).lastPathComponent
+            if name.hasPrefix(".") { continue }
+            guard messageExtensions.contains((name as NSString).pathExtension.lowercased()) else { continue }
+            var isDirectory: ObjCBool = false
+            let full = base.appendingPathComponent(item).path
+            if manager.fileExists(atPath: full, isDirectory: &isDirectory), !isDirectory.boolValue {
+                relative.append(item)
+            }
+        }
+        return relative.sorted().map { base.appendingPathComponent($0).path }
+    }
+
+    public func makeIterator() -> Iterator { Iterator(raw: rawMessages().makeIterator()) }
+
+    /// The messages as raw bytes, unparsed: what a caller needs to hand parsing to another
+    /// thread, or to keep the bytes exactly.
+    public func rawMessages() -> RawMessages { RawMessages(files: files, options: options) }
+
+    /// Yields parsed messages; a message that cannot be parsed yields its error.
+    public struct Iterator: IteratorProtocol {
+        var raw: RawMessages.Iterator
+
+        public mutating func next() -> Result<MailMessage, MboxParserError>? {
+            guard let item = raw.next() else { return nil }
+            return item.flatMap { message in
+                Result { () throws(MboxParserError) in
+                    try MailMessage(raw: message.bytes, location: message.location, limits: raw.options.limits)
+                }
+            }
+        }
+    }
+
+    /// The raw messages of every file of the mailbox, in order.
+    public struct RawMessages: Sequence, Sendable {
+        let files: [String]
+        let options: Options
+
+        public func makeIterator() -> Iterator { Iterator(files: files, options: options) }
+
+        public struct Iterator: IteratorProtocol {
+            let files: [String]
+            let options: Options
+            var index = 0
+            var reader: MboxStreamReader?
+
+            init(files: [String], options: Options) {
+                self.files = files
+                self.options = options
+            }
+
+            public mutating func next() -> Result<RawMessage, MboxParserError>? {
+                while true {
+                    if let reader {
+                        if let item = reader.next() { return item }
+                        self.reader = nil
+                    }
+                    guard index < files.count else { return nil }
+                    let file = files[index]
+                    index += 1
+                    switch Self.openDescriptor(file) {
+                    case .success(let fd):
+                        reader = MboxStreamReader(fd: fd, file: file, ownsDescriptor: file != "-",
+                                                  format: options.format, limits: options.limits)
+                    case .failure(let error):
+                        return .failure(error)
+                    }
+                }
+            }
+
+            static func openDescriptor(_ file: String) -> Result<Int32, MboxParserError> {
+                if file == "-" { return .success(STDIN_FILENO) }
+                let fd = open(file, O_RDONLY | O_CLOEXEC)
+                guard fd >= 0 else {
+                    let reason = String(cString: strerror(errno))
+                    return .failure(MboxParserError(.unreadableSource, location: MessageLocation(file: file, number: 1),
+                                                    reason: "cannot open: \(reason)"))
+                }
+                return .success(fd)
+            }
+        }
+    }
+}

@@ -1,0 +1,162 @@
+import Foundation
+
+/// What `MailboxScan.scan` found in a source.
+public struct MailboxScanResult: Sendable, Hashable {
+    public var messages = 0
+    /// Messages whose body holds a diff.
+    public var patches = 0
+    /// Distinct series among the patches (see `MailboxScan.seriesKey`).
+    public var series = 0
+    /// One entry per message that could not be read, in source order.
+    public var errors: [MboxParserError] = []
+
+    public init() {}
+
+    /// `{"messages": N, "patches": P, "series": S, "errors": E}`, keys in that order.
+    public var json: String {
+        "{\"messages\": \(messages), \"patches\": \(patches), \"series\": \(series), \"errors\": \(errors.count)}"
+    }
+}
+
+/// Reads a whole source once and counts what is in it: the library side of `reviewbot scan`.
+public enum MailboxScan {
+    /// Reads `path` (file, directory, or `-` for stdin). Throws only when the source cannot
+    /// be opened; broken messages are listed in the result and reading goes on.
+    ///
+    /// Splitting runs on its own thread and hands batches of raw messages over a bounded
+    /// queue, so two cores are used while memory stays a few batches deep.
+    public static func scan(path: String, options: Mailbox.Options = .init()) throws(MboxParserError) -> MailboxScanResult {
+        let mailbox = try Mailbox(path: path, options: options)
+        let queue = RawMessageQueue(maxBatches: 4)
+        let reader = Thread {
+            var batch: [Result<RawMessage, MboxParserError>] = []
+            var batchBytes = 0
+            for item in mailbox.rawMessages() {
+                if case .success(let message) = item { batchBytes += message.bytes.count }
+                batch.append(item)
+                if batch.count >= 256 || batchBytes >= 2 << 20 {
+                    queue.push(batch)
+                    batch = []
+                    batchBytes = 0
+                }
+            }
+            if !batch.isEmpty { queue.push(batch) }
+            queue.close()
+        }
+        reader.stackSize = 1 << 20
+        reader.start()
+
+        var result = MailboxScanResult()
+        var seriesKeys = Set<String>()
+        while let batch = queue.pop() {
+            for item in batch {
+                switch item {
+                case .failure(let error):
+                    result.errors.append(error)
+                case .success(let raw):
+                    result.messages += 1
+                    do {
+                        let message = try MailMessage(raw: raw.bytes, location: raw.location, limits: options.limits)
+                        if holdsPatch(message) {
+                            result.patches += 1
+                            seriesKeys.insert(seriesKey(message))
+                        }
+                    } catch {
+                        result.errors.append(error)
+                    }
+                }
+            }
+        }
+        result.series = seriesKeys.count
+        return result
+    }
+
+    /// Whether a message carries a patch: its body holds `diff --git `, a `--- ` line
+    /// followed by `+++ ` and `@@ `, or `GIT binary patch` (b4's test).
+    /// REPLACE with `PatchParser` once it lands: `PatchParser.parse(message.bodyText).hasDiff`.
+    public static func holdsPatch(_ message: MailMessage) -> Bool {
+        message.bodyByteSegments().contains { DiffMarker.present(in: $0.bytes) }
+    }
+
+    /// PLACEHOLDER until series assembly lands: a series is approximated by the subject
+    /// with reply and `[PATCH ...]` prefixes removed, plus the sender's address. It merges
+    /// revisions and splits series whose patches have different titles; do not build on it.
+    static func seriesKey(_ message: MailMessage) -> String {
+        var subject = Substring(message.subject ?? "")
+        while true {
+            subject = subject.drop(while: { $0 == " " || $0 == "\t" })
+            let lower = subject.lowercased()
+            if let prefix = ["re:", "aw:", "fwd:", "fw:"].first(where: { lower.hasPrefix($0) }) {
+                subject = subject.dropFirst(prefix.count)
+            } else if subject.hasPrefix("["), let close = subject.firstIndex(of: "]") {
+                subject = subject[subject.index(after: close)...]
+            } else {
+                break
+            }
+        }
+        return subject.trimmingCharacters(in: .whitespaces).lowercased() + "\u{0}" + (message.from?.email.lowercased() ?? "")
+    }
+}
+
+/// Line-start diff markers in body bytes.
+enum DiffMarker {
+    static func present(in bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBufferPointer { b in
+            var i = 0
+            let n = b.count
+            while i < n {
+                let (_, next) = b.lineEnd(from: i, to: n)
+                switch b[i] {
+                case UInt8(ascii: "d"):
+                    if b.hasPrefix("diff --git ", at: i, end: n) { return true }
+                case UInt8(ascii: "G"):
+                    if b.hasPrefix("GIT binary patch", at: i, end: n) { return true }
+                case UInt8(ascii: "-"):
+                    if b.hasPrefix("--- ", at: i, end: n), b.hasPrefix("+++ ", at: next, end: n) {
+                        let (_, third) = b.lineEnd(from: next, to: n)
+                        if b.hasPrefix("@@ ", at: third, end: n) { return true }
+                    }
+                default:
+                    break
+                }
+                i = next
+            }
+            return false
+        }
+    }
+}
+
+/// Batches of raw messages from the reader thread to the parser, at most `maxBatches` deep.
+final class RawMessageQueue: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var batches: [[Result<RawMessage, MboxParserError>]] = []
+    private var closed = false
+    private let maxBatches: Int
+
+    init(maxBatches: Int) { self.maxBatches = maxBatches }
+
+    func push(_ batch: [Result<RawMessage, MboxParserError>]) {
+        condition.lock()
+        while batches.count >= maxBatches { condition.wait() }
+        batches.append(batch)
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    func close() {
+        condition.lock()
+        closed = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    func pop() -> [Result<RawMessage, MboxParserError>]? {
+        condition.lock()
+        defer { condition.unlock() }
+        while batches.isEmpty && !closed { condition.wait() }
+        guard !batches.isEmpty else { return nil }
+        let batch = batches.removeFirst()
+        condition.broadcast()
+        return batch
+    }
+}
