@@ -2,13 +2,22 @@ import ArgumentParser
 import Foundation
 import ReviewBotKit
 
-struct SeriesCommand: ParsableCommand {
+struct SeriesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "series",
-        abstract: "Rebuild the patch series in a thread or mailbox the way b4 am does.")
+        abstract: "Rebuild the patch series in a thread or mailbox the way b4 am does.",
+        discussion: """
+            Examples:
+              reviewbot series https://lore.kernel.org/all/20250101-foo-v3-0-abc@example.org/
+              reviewbot series thread.mbox --json
+              reviewbot series thread.mbox --version 2 --export-mbox v2.mbox
+            """)
 
-    @Argument(help: "An mbox (lore t.mbox, git format-patch output) or a single mail; - for stdin.")
+    @Argument(help: "A file, directory or - ; a message-id, lore or patch.msgid.link URL; imaps://user@host/Mailbox.")
     var source: String
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var sourceOptions: SourceOptions
 
     @Flag(help: "Print the series as JSON.")
     var json = false
@@ -26,9 +35,17 @@ struct SeriesCommand: ParsableCommand {
         if let version, version < 1 { throw ValidationError("--version must be 1 or more") }
     }
 
-    func run() throws {
-        let outcome = SeriesReport.run(.init(source: source, json: json, version: version, messageID: msgid,
-                                             exportPath: exportMbox))
+    func run() async throws {
+        let config = try global.loadConfiguration()
+        let reader = SourceReader(configuration: config, flags: sourceOptions.flags,
+                                  environment: ProcessInfo.processInfo.environment)
+        let outcome: SeriesReport.Outcome
+        do {
+            outcome = try await SeriesReport.run(.init(source: source, json: json, version: version, messageID: msgid,
+                                                       exportPath: exportMbox), reader: reader)
+        } catch {
+            throw Diagnostics.fail(error)
+        }
         FileHandle.standardOutput.write(Data(outcome.output.utf8))
         FileHandle.standardError.write(Data(outcome.errors.utf8))
         if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }

@@ -29,13 +29,17 @@ public enum SeriesReport {
         public var exitCode: Int32
     }
 
-    public static func run(_ options: Options) -> Outcome {
-        let messages: [SeriesMessage]
-        do {
-            messages = try read(options.source)
-        } catch {
-            return Outcome(output: "", errors: "reviewbot: cannot read \(options.source): \(error.localizedDescription)\n", exitCode: 1)
-        }
+    /// Reads the source and picks the series. Failing to read the source throws; a source
+    /// without the wanted series is an outcome with exit code 1 (no patches) or 2 (no such
+    /// version or message).
+    public static func run(_ options: Options, reader: SourceReader) async throws -> Outcome {
+        let (messages, readErrors, notes) = try await reader.seriesMessages(options.source)
+        var outcome = select(messages, options: options)
+        outcome.errors = (notes + readErrors).map { "reviewbot: \($0)\n" }.joined() + outcome.errors
+        return outcome
+    }
+
+    static func select(_ messages: [SeriesMessage], options: Options) -> Outcome {
         let selection = SeriesAssembler(messages: messages).select(version: options.version, messageID: options.messageID)
         let series: PatchSeries
         switch selection {
@@ -45,9 +49,9 @@ public enum SeriesReport {
             return failure("no patches in \(options.source): only replies, pull requests or cover letters")
         case .noSuchVersion(let wanted, let available):
             let list = available.map { "v\($0)" }.joined(separator: ", ")
-            return failure("no v\(wanted) in \(options.source); it holds \(list.isEmpty ? "no other revision" : list)")
+            return failure("no v\(wanted) in \(options.source); it holds \(list.isEmpty ? "no other revision" : list)", code: 2)
         case .noSuchMessage(let id):
-            return failure("message <\(id)> is not in \(options.source); check the message-id or the source")
+            return failure("message <\(id)> is not in \(options.source); check the message-id or the source", code: 2)
         }
         var errors = ""
         if let path = options.exportPath {
@@ -65,16 +69,7 @@ public enum SeriesReport {
         return Outcome(output: output, errors: errors, exitCode: 0)
     }
 
-    private static func failure(_ message: String) -> Outcome {
-        Outcome(output: "", errors: "reviewbot: \(message)\n", exitCode: 1)
-    }
-
-    // LEAD: switch reader -- replace TestThreadReader with the real mail reader
-    // (MailSources + MailMessage -> SeriesMessage, patch from PatchParser) once merged.
-    private static func read(_ source: String) throws -> [SeriesMessage] {
-        if source == "-" {
-            return TestThreadReader.read(data: FileHandle.standardInput.readDataToEndOfFile(), name: "-")
-        }
-        return try TestThreadReader.read(file: URL(fileURLWithPath: source))
+    private static func failure(_ message: String, code: Int32 = 1) -> Outcome {
+        Outcome(output: "", errors: "reviewbot: \(message)\n", exitCode: code)
     }
 }

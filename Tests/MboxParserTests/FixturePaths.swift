@@ -9,8 +9,8 @@ enum FixturePaths {
 
     static func fixture(_ relative: String) -> URL { fixtures.appendingPathComponent(relative) }
 
-    /// Reads a fixture with the temporary scaffolding reader.
+    /// Reads a fixture with the real mail reader and patch parser.
     static func messages(_ relative: String) throws -> [SeriesMessage] {
-        try TestThreadReader.read(file: fixture(relative))
+        try SeriesMessage.read(path: fixture(relative).path).messages
     }
 }

@@ -28,7 +28,7 @@ private struct Thread {
 
     private mutating func add(_ id: String?, _ subject: String, _ parent: String?, _ from: MailAddress, _ body: String) {
         clock += 60
-        let patch = SeriesMessage.textHasDiff(body) ? TestThreadReader.minimalPatch(body) : nil
+        let patch = PatchParser.containsDiff(body) ? PatchParser.parse(body: body) : nil
         messages.append(SeriesMessage(
             messageID: id, inReplyTo: parent, references: parent.map { [$0] } ?? [], subject: subject,
             from: from, date: clock, bodyText: body, patch: patch,

@@ -3,7 +3,7 @@ import Foundation
 
 let path = CommandLine.arguments[1]
 let runs = Int(CommandLine.arguments[2]) ?? 50
-let messages = try TestThreadReader.read(file: URL(fileURLWithPath: path))
+let messages = try SeriesMessage.read(path: path).messages
 var times: [Double] = []
 var patches = 0
 for _ in 0..<runs {
