@@ -11,6 +11,8 @@ extension SeriesMessage {
                   dateHeader: mail.dateString, bodyText: body,
                   patch: PatchParser.containsDiff(body) ? PatchParser.parse(body: body) : nil,
                   location: mail.location)
+        to = mail.to
+        cc = mail.cc
     }
 
     /// Every message of a file, directory or stdin (`-`), with the per-message errors

@@ -23,6 +23,9 @@ public struct SeriesMessage: Sendable, Hashable {
     /// The parsed patch when the body holds a diff; nil otherwise.
     public var patch: Patch?
     public var location: MessageLocation
+    /// The original recipients, whom a reply copies.
+    public var to: [MailAddress] = []
+    public var cc: [MailAddress] = []
 
     public init(messageID: String?, inReplyTo: String? = nil, references: [String] = [],
                 subject: String, from: MailAddress? = nil, originalFrom: MailAddress? = nil,

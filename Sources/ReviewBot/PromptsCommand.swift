@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import ReviewBotKit
 
-struct PromptsCommand: ParsableCommand {
+struct PromptsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "prompts",
         abstract: "List, show and match the review prompt files.",
@@ -38,21 +38,29 @@ struct PromptsCommand: ParsableCommand {
         func run() throws { print(try options.tool().show(name), terminator: "") }
     }
 
-    struct Match: ParsableCommand {
+    struct Match: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Show, per patch, which subsystem and pattern files trigger and why.")
+            abstract: "Show, per patch, which subsystem and pattern files trigger and why.",
+            discussion: "Example: reviewbot prompts match https://lore.kernel.org/all/<message-id>/")
         @OptionGroup var options: Options
-        @Argument(help: "An mbox or .eml file, '-' for stdin, or a lore URL or message-id.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var sourceOptions: SourceOptions
+        @Argument(help: "A file, directory or -; a message-id, lore or patch.msgid.link URL; imaps://user@host/Mailbox.")
         var source: String
 
-        func run() throws {
-            _ = try options.tool()
-            // TODO(lead): read SOURCE with MailSources, parse each patch mail with
-            // PatchParser.parse(body:) (not on this branch), then
-            // print(try tool.match(patches)) -- PromptsTool.match takes [(subject, Patch)].
-            FileHandle.standardError.write(Data(
-                "prompts match: reading \(source) needs the mail reader, which is not wired in yet\n".utf8))
-            throw ExitCode.failure
+        func run() async throws {
+            let config = try global.loadConfiguration()
+            let tool = try options.tool()
+            let reader = SourceReader(configuration: config, flags: sourceOptions.flags,
+                                      environment: ProcessInfo.processInfo.environment)
+            do {
+                let (messages, errors, notes) = try await reader.seriesMessages(source)
+                for line in notes + errors { printError("reviewbot: \(line)") }
+                let patches = messages.compactMap { m in m.patch.map { (subject: m.subject, patch: $0) } }
+                print(try tool.match(patches), terminator: "")
+            } catch {
+                throw Diagnostics.fail(error)
+            }
         }
     }
 }

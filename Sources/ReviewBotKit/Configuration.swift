@@ -1,4 +1,5 @@
 import Foundation
+import ReviewEngine
 
 /// The effective configuration: defaults, then the TOML file, then command-line flags.
 /// One `Sendable` value passed down to every module; nothing reads settings globally.
@@ -98,13 +99,11 @@ public struct Configuration: Sendable, Equatable {
     public var drafts = Drafts()
     /// Directory whose prompt files replace or add to the bundled ones.
     public var promptsDirectory: String?
-    /// Keyed by model name. Defaults are Anthropic's list prices at the time of writing;
-    /// override them in the config file when they change.
-    public var prices: [String: Price] = [
-        "claude-sonnet-4-5": Price(input: 3, output: 15, cacheWrite: 3.75, cacheRead: 0.30),
-        "claude-opus-4-1": Price(input: 15, output: 75, cacheWrite: 18.75, cacheRead: 1.50),
-        "claude-haiku-4-5": Price(input: 1, output: 5, cacheWrite: 1.25, cacheRead: 0.10),
-    ]
+    /// Keyed by model name (a key also prices longer names it is a prefix of). The
+    /// defaults are the engine's list prices; the config file overrides them.
+    public var prices: [String: Price] = PriceTable.defaults.prices.mapValues {
+        Price(input: $0.input, output: $0.output, cacheWrite: $0.cacheWrite, cacheRead: $0.cacheRead)
+    }
 
     public init() {}
 }

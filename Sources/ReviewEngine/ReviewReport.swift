@@ -72,3 +72,11 @@ public struct ReviewReport: Sendable, Hashable {
         outcomes.filter { if case .failed = $0.status { true } else { false } }
     }
 }
+
+/// Where a run is: review tasks finished so far, and what they cost.
+public struct ReviewProgress: Sendable, Hashable {
+    public var done: Int
+    public var total: Int
+    public var usage: TokenUsage
+    public var cost: Double?
+}

@@ -10,6 +10,8 @@ public struct ReviewRunner: Sendable {
     public let configuration: ReviewConfiguration
     /// A value in [0, 1) for retry jitter; injectable so tests are repeatable.
     let jitter: @Sendable () -> Double
+    /// Called after each review task ends (from any task's context), for a progress line.
+    public var progress: (@Sendable (ReviewProgress) -> Void)?
 
     public init(transport: any MessagesTransport, store: StateStore?, configuration: ReviewConfiguration,
                 clock: any ReviewClock = SystemClock(),
@@ -38,8 +40,14 @@ public struct ReviewRunner: Sendable {
         }
         let context = RunContext(prompts: prompts, prefixes: prefixes, ledger: ledger)
 
+        let total = plan.tasks.count
         let reviews = await boundedMap(plan.tasks, limit: configuration.concurrency) { task in
-            await review(task, context: context)
+            let result = await review(task, context: context)
+            if let progress {
+                let (done, usage) = await ledger.taskDone()
+                progress(ReviewProgress(done: done, total: total, usage: usage, cost: price?.cost(of: usage)))
+            }
+            return result
         }
         var earlier: Set<String> = []
         if let store {

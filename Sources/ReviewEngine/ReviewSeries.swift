@@ -28,7 +28,7 @@ public struct SeriesIdentity: Sendable, Hashable, Codable {
 }
 
 /// One patch of the series to review, with what the prompt's series context needs.
-public struct SeriesPatch: Sendable, Hashable {
+public struct ReviewPatch: Sendable, Hashable {
     /// The patch title (subject without the `[PATCH ...]` prefix).
     public var title: String
     public var messageID: String?
@@ -46,9 +46,9 @@ public struct ReviewSeries: Sendable, Hashable {
     public var identity: SeriesIdentity
     /// The cover letter body, when the series has one.
     public var coverLetter: String?
-    public var patches: [SeriesPatch]
+    public var patches: [ReviewPatch]
 
-    public init(identity: SeriesIdentity, coverLetter: String? = nil, patches: [SeriesPatch]) {
+    public init(identity: SeriesIdentity, coverLetter: String? = nil, patches: [ReviewPatch]) {
         self.identity = identity
         self.coverLetter = coverLetter
         self.patches = patches

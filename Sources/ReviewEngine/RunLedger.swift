@@ -37,6 +37,11 @@ actor RunLedger {
     }
 
     func countCall() { apiCalls += 1 }
+    private var tasksDone = 0
+    func taskDone() -> (Int, TokenUsage) {
+        tasksDone += 1
+        return (tasksDone, usage)
+    }
     func countCacheHit() { cacheHits += 1 }
     func warn(_ message: String) { warnings.append(message) }
 }

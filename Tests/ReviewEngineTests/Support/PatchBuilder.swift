@@ -36,7 +36,7 @@ func series(_ patches: [Patch], key: String = "title:test series", revision: Int
             cover: String? = "This series fixes error paths.") -> ReviewSeries {
     ReviewSeries(identity: SeriesIdentity(key: key, revision: revision), coverLetter: cover,
                  patches: patches.enumerated().map {
-                     SeriesPatch(title: "x: patch \($0.offset + 1)", patch: $0.element)
+                     ReviewPatch(title: "x: patch \($0.offset + 1)", patch: $0.element)
                  })
 }
 

@@ -1,0 +1,46 @@
+import ArgumentParser
+import Foundation
+import PromptLibrary
+import ReviewBotKit
+
+/// What `plan` and `review` share: which series, which prompts, which model.
+struct ReviewOptions: ParsableArguments {
+    @Option(help: "Pick this revision (the N of vN) instead of the newest.")
+    var version: Int?
+
+    @Option(help: "Pick the series holding this message (with or without <>).")
+    var msgid: String?
+
+    @Option(help: ArgumentHelp("Directory whose files replace or add to the bundled prompts (default: [prompts_dir], "
+                               + "then $XDG_CONFIG_HOME/reviewbot/prompts).", valueName: "dir"))
+    var prompts: String?
+
+    @Option(help: "Model name (default: [model] name).")
+    var model: String?
+
+    @Option(name: .customLong("task-lines"), help: "Changed lines per review task (default: [review] task_lines, 250).")
+    var taskLines: Int?
+
+    func validate() throws {
+        if let version, version < 1 { throw ValidationError("--version must be 1 or more") }
+        if let taskLines, taskLines < 1 { throw ValidationError("--task-lines must be 1 or more") }
+    }
+
+    func apply(to config: inout Configuration) {
+        if let model { config.model.name = model }
+        if let taskLines { config.review.taskLines = taskLines }
+        if let prompts { config.promptsDirectory = prompts }
+    }
+
+    var selection: (String) -> ReviewSelection {
+        { ReviewSelection(source: $0, version: version, messageID: msgid) }
+    }
+
+    func library(_ config: Configuration) throws -> PromptLibrary {
+        let env = ProcessInfo.processInfo.environment
+        let library = try PromptLibrary.load(explicitOverride: config.promptsDirectory.map { URL(fileURLWithPath: $0) },
+                                             environment: env)
+        for warning in library.warnings { Diagnostics.warn("\(warning)") }
+        return library
+    }
+}

@@ -1,0 +1,37 @@
+import Foundation
+import ReviewEngine
+
+extension Configuration {
+    /// The engine's settings from `[model]`, `[review]` and `[prices]`.
+    public func reviewConfiguration(verify: Bool? = nil) throws -> ReviewConfiguration {
+        guard let floor = Severity(rawValue: review.severityFloor) else {
+            throw ReviewBotError("review.severity_floor must be low, medium or high, not '\(review.severityFloor)'")
+        }
+        guard model.concurrency >= 1 else { throw ReviewBotError("model.concurrency must be 1 or more") }
+        guard model.maxTokens >= 1 else { throw ReviewBotError("model.max_tokens must be 1 or more") }
+        var c = ReviewConfiguration(request: RequestSettings(model: model.name, maxTokens: model.maxTokens))
+        c.maxTokensCeiling = max(model.maxTokensCeiling, model.maxTokens)
+        c.concurrency = model.concurrency
+        c.requestTimeout = .seconds(model.timeoutSeconds)
+        c.retry.maxAttempts = max(1, model.retries + 1)
+        c.budget = RunBudget(maxTokens: review.budgetTokens > 0 ? review.budgetTokens : nil,
+                             maxCost: review.budgetUSD > 0 ? review.budgetUSD : nil)
+        c.verify = verify ?? review.verify
+        c.severityFloor = floor
+        c.maxFindingsPerPatch = review.maxFindingsPerPatch
+        c.prices = priceTable
+        return c
+    }
+
+    public var priceTable: PriceTable {
+        PriceTable(prices: prices.mapValues {
+            ModelPrice(input: $0.input, cacheWrite: $0.cacheWrite, cacheRead: $0.cacheRead, output: $0.output)
+        })
+    }
+
+    public var planningOptions: PlanningOptions {
+        var options = PlanningOptions()
+        options.maxChangedLinesPerTask = review.taskLines
+        return options
+    }
+}

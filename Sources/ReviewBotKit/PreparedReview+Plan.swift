@@ -1,0 +1,114 @@
+import Foundation
+import PromptLibrary
+import ReviewEngine
+
+/// `reviewbot plan`: the tasks, their estimated tokens, the prompt files that matched and
+/// why, and the estimated cost, before any request.
+struct PlanDocument: Encodable {
+    struct Task: Encodable {
+        var id: String
+        var scope: String
+        var changedLines: Int
+        var estimatedTokens: Int
+    }
+
+    struct Match: Encodable {
+        var file: String
+        var why: [String]
+    }
+
+    struct Skipped: Encodable {
+        var file: String
+        var reason: String
+        var detail: String
+        var changedLines: Int
+    }
+
+    struct PatchPlan: Encodable {
+        var index: Int
+        var title: String
+        var messageId: String
+        var tasks: [Task]
+        var skipped: [Skipped]
+        var matched: [Match]
+        var prefixTokens: Int
+    }
+
+    struct Estimate: Encodable {
+        var input: Int
+        var cacheWrite: Int
+        var cacheRead: Int
+        var output: Int
+        var cost: Double?
+    }
+
+    var title: String
+    var version: Int
+    var complete: Bool
+    var missing: [Int]
+    var model: String
+    var patches: [PatchPlan]
+    var estimate: Estimate
+    var notes: [String]
+}
+
+extension PreparedReview {
+    var planDocument: PlanDocument {
+        let patchPlans = plan.patches.map { patchPlan in
+            let item = patches[patchPlan.patchIndex]
+            let prefix = PromptAssembly.prefix(bundle: bundles[patchPlan.patchIndex], series: reviewSeries,
+                                               patchIndex: patchPlan.patchIndex)
+            return PlanDocument.PatchPlan(
+                index: item.number, title: item.title, messageId: item.mail.messageID,
+                tasks: patchPlan.tasks.map {
+                    .init(id: $0.id, scope: $0.scope, changedLines: $0.changedLineCount, estimatedTokens: $0.estimatedTokens)
+                },
+                skipped: patchPlan.skipped.map {
+                    .init(file: $0.file, reason: $0.reason.rawValue, detail: $0.detail, changedLines: $0.changedLineCount)
+                },
+                matched: matches[patchPlan.patchIndex].map { match in
+                    .init(file: match.file.path, why: match.hits.map { "\($0.source.rawValue) \($0.text)" })
+                },
+                prefixTokens: prefix.reduce(0) { $0 + TokenEstimate.tokens(for: $1.text) })
+        }
+        let u = estimate.usage
+        return PlanDocument(
+            title: seriesTitle, version: series.revision, complete: series.isComplete, missing: series.missing,
+            model: modelName, patches: patchPlans,
+            estimate: .init(input: u.input, cacheWrite: u.cacheWrite, cacheRead: u.cacheRead, output: u.output,
+                            cost: estimate.cost),
+            notes: notes)
+    }
+
+    public var planJSON: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try! encoder.encode(planDocument), as: UTF8.self) + "\n"
+    }
+
+    /// The plan for a terminal: one block per patch.
+    public var planListing: String {
+        let doc = planDocument
+        var out = ["\(doc.title) (v\(doc.version), \(patches.count) patch\(patches.count == 1 ? "" : "es")"
+                   + (doc.complete ? ")" : ", missing \(doc.missing.map(String.init).joined(separator: ", ")))")]
+        for p in doc.patches {
+            out.append("")
+            out.append(String(format: "%04d ", p.index) + p.title)
+            out.append("     prefix ~\(p.prefixTokens) tokens: " + (p.matched.isEmpty ? "no subsystem or pattern file matched"
+                       : p.matched.map { "\($0.file) (\($0.why.first ?? ""))" }.joined(separator: ", ")))
+            for t in p.tasks {
+                out.append("     \(t.id)  \(t.scope): \(t.changedLines) changed lines, ~\(t.estimatedTokens) tokens")
+            }
+            for s in p.skipped {
+                out.append("     skipped \(s.file): \(s.reason), \(s.changedLines) changed lines (\(s.detail))")
+            }
+        }
+        let e = doc.estimate
+        out.append("")
+        out.append("\(plan.tasks.count) task\(plan.tasks.count == 1 ? "" : "s"); estimated tokens: \(e.input) input, "
+                   + "\(e.cacheWrite) cache write, \(e.cacheRead) cache read, \(e.output) output")
+        out.append("estimated cost: " + (e.cost.map { String(format: "$%.4f", $0) } ?? "unknown (no price for \(doc.model))")
+                   + " with \(doc.model)")
+        return out.joined(separator: "\n") + "\n"
+    }
+}

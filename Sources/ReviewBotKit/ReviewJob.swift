@@ -1,0 +1,87 @@
+import Foundation
+import MboxParser
+import ReviewEngine
+
+/// `reviewbot review`: a prepared series reviewed (or, dry, shown as the requests it
+/// would send) and written to the output directory.
+public struct ReviewJob: Sendable {
+    public var prepared: PreparedReview
+    public var configuration: Configuration
+    public var outputDirectory: URL
+    public var b4Directory: URL?
+    /// `--no-verify` gives false; nil keeps `[review] verify`.
+    public var verify: Bool?
+
+    public init(prepared: PreparedReview, configuration: Configuration, outputDirectory: URL,
+                b4Directory: URL? = nil, verify: Bool? = nil) {
+        self.prepared = prepared
+        self.configuration = configuration
+        self.outputDirectory = outputDirectory
+        self.b4Directory = b4Directory
+        self.verify = verify
+    }
+
+    /// No request is sent: every review request the run would make is written under
+    /// `DIR/prompts/` (`P1-T1.json` byte for byte as it would be posted, `P1-T1.txt` to
+    /// read), with the plan in `DIR/plan.txt` and `DIR/plan.json`.
+    public func writeDryRun() throws -> [String] {
+        let settings = try configuration.reviewConfiguration(verify: verify).request
+        let prompts = outputDirectory.appendingPathComponent("prompts")
+        var files: [(URL, Data)] = [
+            (outputDirectory.appendingPathComponent("plan.txt"), Data(prepared.planListing.utf8)),
+            (outputDirectory.appendingPathComponent("plan.json"), Data(prepared.planJSON.utf8)),
+        ]
+        for task in prepared.plan.tasks {
+            let prefix = PromptAssembly.prefix(bundle: prepared.bundles[task.patchIndex], series: prepared.reviewSeries,
+                                               patchIndex: task.patchIndex, cacheTTL: settings.cacheTTL)
+            let request = try PromptAssembly.reviewRequest(task: task, prefix: prefix,
+                                                           bundle: prepared.bundles[task.patchIndex], settings: settings)
+            files.append((prompts.appendingPathComponent("\(task.id).json"), try request.encoded()))
+            let readable = request.system.map(\.text).joined(separator: "\n\n----- cache breakpoint above the last block -----\n\n")
+                + "\n\n===== user =====\n\n" + request.messages.flatMap(\.content).map(\.text).joined(separator: "\n")
+            files.append((prompts.appendingPathComponent("\(task.id).txt"), Data(readable.utf8)))
+        }
+        do {
+            try FileManager.default.createDirectory(at: prompts, withIntermediateDirectories: true)
+            for (url, data) in files { try data.write(to: url, options: .atomic) }
+        } catch {
+            throw ReviewBotError("cannot write \(outputDirectory.path): \(error.localizedDescription)", kind: .usage)
+        }
+        return ["dry run: no request sent; \(prepared.plan.tasks.count) request(s) written to \(prompts.path)"]
+    }
+
+    /// Reviews the series through `transport`, drafts the replies and writes them.
+    public func run(transport: any MessagesTransport, store: StateStore?, date: Date,
+                    progress: (@Sendable (ReviewProgress) -> Void)? = nil) async throws -> ReviewOutcome {
+        let reviewer = try configuration.reviewer()
+        var runner = ReviewRunner(transport: transport, store: store,
+                                  configuration: try configuration.reviewConfiguration(verify: verify))
+        runner.progress = progress
+        let report = try await runner.run(plan: prepared.plan, series: prepared.reviewSeries, prompts: prepared.bundles)
+        let settings = DraftSettings(reviewer: reviewer, disclosure: configuration.drafts.disclosure,
+                                     signature: configuration.drafts.signature,
+                                     ccOriginalRecipients: configuration.drafts.ccOriginalRecipients)
+        let outcome = ReviewOutcome(
+            seriesTitle: prepared.seriesTitle, revision: prepared.series.revision, patches: prepared.patches,
+            report: report, drafts: ReviewDraft.drafts(for: prepared.patches, report: report, settings: settings, date: date))
+        try outcome.write(to: outputDirectory, b4Directory: b4Directory)
+        return outcome
+    }
+}
+
+extension Configuration {
+    /// Who the drafts are from: `[drafts] from`, else git's author identity from the
+    /// environment (GIT_AUTHOR_NAME / GIT_AUTHOR_EMAIL).
+    func reviewer(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> MailAddress {
+        if let from = drafts.from {
+            guard let address = MailAddress.parseList(from).first, address.email.contains("@") else {
+                throw ReviewBotError("drafts.from must be 'Name <email>', not '\(from)'")
+            }
+            return address
+        }
+        if let email = environment["GIT_AUTHOR_EMAIL"], email.contains("@") {
+            return MailAddress(name: environment["GIT_AUTHOR_NAME"] ?? "", email: email)
+        }
+        throw ReviewBotError("who are the drafts from? set [drafts] from = \"Your Name <you@example.org>\" in the config")
+    }
+}

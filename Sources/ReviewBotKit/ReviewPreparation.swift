@@ -1,0 +1,113 @@
+import Foundation
+import MboxParser
+import PromptLibrary
+import ReviewEngine
+
+/// A series read, planned and given its prompts: everything short of calling the model.
+/// `reviewbot plan` prints it; `reviewbot review` runs it (or, dry, writes its prompts).
+public struct PreparedReview: Sendable {
+    public var series: PatchSeries
+    public var reviewSeries: ReviewSeries
+    public var patches: [ReviewedPatch]
+    public var bundles: [PromptBundle]
+    /// Per patch, the prompt files that matched and why.
+    public var matches: [[PromptMatch]]
+    public var plan: ReviewPlan
+    public var estimate: PlanEstimate
+    /// What reading the source said: fetch notes, unreadable messages, an incomplete series.
+    public var notes: [String]
+    /// The model the estimate is for.
+    public var modelName: String
+
+    public var seriesTitle: String { series.cover?.subject.title ?? series.patches.first?.subject.title ?? "" }
+}
+
+/// What to review, beyond the configuration.
+public struct ReviewSelection: Sendable {
+    public var source: String
+    public var version: Int?
+    public var messageID: String?
+
+    public init(source: String, version: Int? = nil, messageID: String? = nil) {
+        self.source = source
+        self.version = version
+        self.messageID = messageID
+    }
+}
+
+extension PreparedReview {
+    public static func prepare(_ selection: ReviewSelection, reader: SourceReader,
+                               library: PromptLibrary) async throws -> PreparedReview {
+        let (messages, errors, notes) = try await reader.seriesMessages(selection.source)
+        let series: PatchSeries
+        switch SeriesAssembler(messages: messages).select(version: selection.version, messageID: selection.messageID) {
+        case .found(let found):
+            series = found
+        case .noPatches:
+            throw ReviewBotError("no patches in \(selection.source): only replies, pull requests or cover letters")
+        case .noSuchVersion(let wanted, let available):
+            throw ReviewBotError("no v\(wanted) in \(selection.source); it holds "
+                + (available.isEmpty ? "no other revision" : available.map { "v\($0)" }.joined(separator: ", ")),
+                kind: .usage)
+        case .noSuchMessage(let id):
+            throw ReviewBotError("message <\(id)> is not in \(selection.source); check the message-id", kind: .usage)
+        }
+        var allNotes = notes + errors
+        if !series.isComplete {
+            allNotes.append("series incomplete: missing " + series.missing.map { "\($0)/\(series.total)" }
+                .joined(separator: ", ") + "; reviewing what is there")
+        }
+        let patches = series.patches.enumerated().map { position, item in
+            ReviewedPatch(series: series, item: item, number: item.index >= 1 ? item.index : position + 1)
+        }
+        let first = series.patches.first?.message
+        let identity = SeriesIdentity.make(
+            changeID: series.cover?.message.patch?.changeID ?? first?.patch?.changeID,
+            title: series.cover?.subject.title ?? series.patches.first?.subject.title ?? "",
+            authorEmail: (series.cover?.message.author ?? first?.author)?.email ?? "",
+            revision: series.revision)
+        let reviewSeries = ReviewSeries(
+            identity: identity, coverLetter: series.cover.map { coverText($0.message) },
+            patches: patches.map { ReviewPatch(title: $0.title, messageID: $0.mail.messageID, patch: $0.patch) })
+
+        var bundles: [PromptBundle] = []
+        var matches: [[PromptMatch]] = []
+        for index in reviewSeries.patches.indices {
+            let (bundle, matched) = try PromptBundle.make(library: library, series: reviewSeries, patchIndex: index,
+                                                          subject: patches[index].subject)
+            bundles.append(bundle)
+            matches.append(matched)
+        }
+        let configuration = reader.configuration
+        let plan = ReviewPlan.make(series: reviewSeries, options: configuration.planningOptions)
+        let estimate = plan.estimate(series: reviewSeries, prompts: bundles, model: configuration.model.name,
+                                     prices: configuration.priceTable)
+        return PreparedReview(series: series, reviewSeries: reviewSeries, patches: patches, bundles: bundles,
+                              matches: matches, plan: plan, estimate: estimate, notes: allNotes,
+                              modelName: configuration.model.name)
+    }
+
+    /// The cover letter as the model should read it: subject line, then the body up to
+    /// the diffstat (the shortlog and diffstat repeat what the patches show).
+    static func coverText(_ message: SeriesMessage) -> String {
+        var lines: [Substring] = []
+        for line in message.bodyText.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line == "-- " || line.hasPrefix("base-commit: ") { break }
+            lines.append(line)
+        }
+        return message.subject + "\n\n" + lines.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
+
+extension ReviewedPatch {
+    init(series: PatchSeries, item: SeriesPatch, number: Int) {
+        let message = item.message
+        let author = message.author ?? MailAddress(name: "", email: "unknown@invalid")
+        self.init(
+            number: number, subject: message.subject, title: item.commitTitle,
+            mail: OriginalMail(messageID: message.messageID ?? "", subject: message.subject,
+                               references: message.references, author: author, to: message.to, cc: message.cc,
+                               date: message.dateHeader),
+            body: message.bodyText, patch: message.patch ?? Patch())
+    }
+}
