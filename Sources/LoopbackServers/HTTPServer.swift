@@ -47,14 +47,17 @@ public struct HTTPServerResponse: Sendable {
     public var chunked: Bool
     /// Seconds to wait before answering (a slow server).
     public var delay: Double
+    /// Close the connection after `delay` without sending anything (a dropped connection).
+    public var dropsConnection: Bool
 
     public init(status: Int = 200, headers: HTTPHeaders = HTTPHeaders(), body: Data = Data(),
-                chunked: Bool = false, delay: Double = 0) {
+                chunked: Bool = false, delay: Double = 0, dropsConnection: Bool = false) {
         self.status = status
         self.headers = headers
         self.body = body
         self.chunked = chunked
         self.delay = delay
+        self.dropsConnection = dropsConnection
     }
 
     public static func text(_ text: String, status: Int = 200) -> HTTPServerResponse {
@@ -101,6 +104,7 @@ public final class HTTPServer: Sendable {
             log.withLock { $0.append(request) }
             let response = handler(request)
             if response.delay > 0 { Thread.sleep(forTimeInterval: response.delay) }
+            guard !response.dropsConnection else { return }
             connection.write(HTTPServer.encode(response, headOnly: request.method == "HEAD"))
         }
         port = listener.port

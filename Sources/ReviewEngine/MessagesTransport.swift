@@ -19,9 +19,9 @@ public struct TransportError: Error, Sendable, Hashable, CustomStringConvertible
     public enum Kind: Sendable, Hashable {
         /// No complete answer within the request timeout: worth another try.
         case timeout
-        /// The connection broke (reset, closed early): worth another try.
+        /// The connection was refused or broke (reset, closed early): worth another try.
         case connectionReset
-        /// Anything else (DNS, refused, TLS): a setup problem that retrying will not fix.
+        /// Anything else (DNS, TLS, a bad URL): a setup problem that retrying will not fix.
         case other
     }
 

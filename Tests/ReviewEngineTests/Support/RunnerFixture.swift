@@ -30,10 +30,12 @@ enum RunnerFixture {
     }
 
     /// The N of `drivers/fN.c` named in a request.
-    static func fileNumber(_ call: SentRequest) -> Int {
+    static func fileNumber(_ call: SentRequest) -> Int { fileNumber(inText: call.userText) }
+
+    static func fileNumber(inText userText: String) -> Int {
         let marker = "b/drivers/f"
-        guard let range = call.userText.range(of: marker) else { return -1 }
-        return Int(call.userText[range.upperBound...].prefix { $0.isNumber }) ?? -1
+        guard let range = userText.range(of: marker) else { return -1 }
+        return Int(userText[range.upperBound...].prefix { $0.isNumber }) ?? -1
     }
 
     static func comment(_ number: Int) -> String {

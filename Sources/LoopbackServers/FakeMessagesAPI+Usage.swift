@@ -1,0 +1,117 @@
+import CurlKit
+import Foundation
+
+/// Prompt caching as the API bills it. Each block with `cache_control` ends a prefix
+/// (tools, then system, then messages) cached by its exact bytes and the model. A request
+/// reads the longest of its prefixes that is cached, writes the prefixes after that one,
+/// and pays plain input for the rest. A prefix below the minimum is neither read nor
+/// written. An entry becomes readable only when the answer that wrote it is sent
+/// (Anthropic: "a cache entry only becomes available after the first response begins"),
+/// so parallel requests racing for the same prefix all write it. Each read renews the
+/// entry's lifetime.
+struct PromptCache {
+    struct Entry {
+        var readableFrom: Date
+        var expires: Date
+        var lifetime: Double
+    }
+
+    private var entries: [Data: Entry] = [:]
+
+    mutating func usage(of request: ParsedRequest, minimumTokens: Int, now: Date,
+                        answeredAt: Date) -> FakeMessagesAPI.Usage {
+        var prefixes: [(key: Data, tokens: Int, lifetime: Double)] = []
+        var key = Data(request.model.utf8) + Data([0])
+        var tokens = 0
+        for block in request.blocks {
+            key += block.bytes
+            tokens += block.tokens
+            if let lifetime = block.cacheTTL, tokens >= minimumTokens {
+                prefixes.append((key, tokens, lifetime))
+            }
+        }
+        entries = entries.filter { $0.value.expires > now }
+
+        var read = 0
+        if let hit = prefixes.lastIndex(where: { entries[$0.key].map { $0.readableFrom <= now } ?? false }) {
+            read = prefixes[hit].tokens
+            entries[prefixes[hit].key]!.expires = now.addingTimeInterval(entries[prefixes[hit].key]!.lifetime)
+        }
+        var written = 0
+        for prefix in prefixes where prefix.tokens > read {
+            written = prefix.tokens - read
+            if entries[prefix.key] == nil {
+                entries[prefix.key] = Entry(readableFrom: answeredAt, expires: answeredAt.addingTimeInterval(prefix.lifetime),
+                                            lifetime: prefix.lifetime)
+            }
+        }
+        var usage = FakeMessagesAPI.Usage()
+        usage.cacheReadInputTokens = read
+        usage.cacheCreationInputTokens = written
+        usage.inputTokens = request.estimatedInputTokens - read - written
+        return usage
+    }
+}
+
+/// One-minute rate-limit windows: the first request opens a window, which resets a minute
+/// later. Cache reads do not count against input tokens (as for current Claude models).
+struct RateWindow {
+    var start: Date?
+    var requests = 0
+    var inputTokens = 0
+    var outputTokens = 0
+
+    static let length: Double = 60
+
+    enum Admission {
+        case admitted(HTTPHeaders)
+        case refused(APIError, HTTPHeaders)
+    }
+
+    mutating func admit(inputTokens estimate: Int, limits: FakeMessagesAPI.RateLimits, now: Date) -> Admission {
+        if let start, now.timeIntervalSince(start) >= Self.length { self = RateWindow() }
+        let start = self.start ?? now
+        self.start = start
+        let reset = start.addingTimeInterval(Self.length)
+        let retryAfter = max(1, Int(reset.timeIntervalSince(now).rounded(.up)))
+        if requests + 1 > limits.requestsPerMinute {
+            return .refused(APIError(status: 429, type: "rate_limit_error",
+                                     message: "Number of requests has exceeded your per-minute rate limit",
+                                     retryAfter: retryAfter), headers(limits, reset: reset))
+        }
+        if inputTokens + estimate > limits.inputTokensPerMinute {
+            return .refused(APIError(status: 429, type: "rate_limit_error",
+                                     message: "Number of input tokens has exceeded your per-minute rate limit",
+                                     retryAfter: retryAfter), headers(limits, reset: reset))
+        }
+        requests += 1
+        return .admitted(headers(limits, reset: reset))
+    }
+
+    /// Charges the billed input (after caching) and output of an answer.
+    mutating func record(input: Int, output: Int) {
+        inputTokens += input
+        outputTokens += output
+    }
+
+    func headers(_ limits: FakeMessagesAPI.RateLimits, reset: Date) -> HTTPHeaders {
+        let stamp = Self.rfc3339(reset)
+        let tokenLimit = limits.inputTokensPerMinute + limits.outputTokensPerMinute
+        var headers = HTTPHeaders()
+        for (name, limit, used) in [("requests", limits.requestsPerMinute, requests),
+                                    ("tokens", tokenLimit, inputTokens + outputTokens),
+                                    ("input-tokens", limits.inputTokensPerMinute, inputTokens),
+                                    ("output-tokens", limits.outputTokensPerMinute, outputTokens)] {
+            headers.add("anthropic-ratelimit-\(name)-limit", String(limit))
+            headers.add("anthropic-ratelimit-\(name)-remaining", String(max(0, limit - used)))
+            headers.add("anthropic-ratelimit-\(name)-reset", stamp)
+        }
+        return headers
+    }
+
+    static func rfc3339(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: date)
+    }
+}

@@ -1,0 +1,112 @@
+import CurlKit
+import Foundation
+
+/// How the API key is presented to the server.
+public enum APIAuthStyle: String, Sendable, Hashable, CaseIterable {
+    /// `x-api-key: KEY`, what api.anthropic.com expects.
+    case xAPIKey = "x-api-key"
+    /// `Authorization: Bearer KEY`, what some gateways and proxies expect instead.
+    case bearer
+}
+
+/// The key, kept out of every printed form of the values that hold it (`print`, `dump`,
+/// string interpolation, debugger summaries).
+final class APIKey: Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    let secret: String
+    init(_ secret: String) { self.secret = secret }
+    var description: String { "<redacted api key>" }
+    var debugDescription: String { description }
+    var customMirror: Mirror { Mirror(self, children: []) }
+
+    /// `text` with every occurrence of the key replaced, for anything that may be shown.
+    func redacting(_ text: String) -> String {
+        secret.isEmpty ? text : text.replacingOccurrences(of: secret, with: description)
+    }
+}
+
+/// `MessagesTransport` over libcurl: `POST {baseURL}/v1/messages` with the key, the API
+/// version and a per-request timeout. Any HTTP status is returned as an answer (the runner
+/// decides on retries); only a missing answer throws `TransportError`.
+public struct CurlMessagesTransport: MessagesTransport, CustomStringConvertible {
+    /// The version header the wire types follow.
+    public static let anthropicVersion = "2023-06-01"
+    /// Anthropic's endpoint, used when neither config nor `ANTHROPIC_BASE_URL` names one.
+    public static let defaultBaseURL = "https://api.anthropic.com"
+
+    public let client: CurlClient
+    /// `https://api.anthropic.com` or a gateway, without `/v1/messages`.
+    public let baseURL: String
+    public let authStyle: APIAuthStyle
+    /// Seconds to establish the connection; the request timeout bounds the whole exchange.
+    public let connectTimeout: Double
+    private let key: APIKey
+
+    /// `apiKey` is held in memory only and never appears in messages this type produces.
+    public init(client: CurlClient, baseURL: String = CurlMessagesTransport.defaultBaseURL, apiKey: String,
+                authStyle: APIAuthStyle = .xAPIKey, connectTimeout: Double = 10) {
+        self.client = client
+        var base = baseURL
+        while base.hasSuffix("/") { base.removeLast() }
+        self.baseURL = base
+        self.authStyle = authStyle
+        self.connectTimeout = connectTimeout
+        self.key = APIKey(apiKey)
+    }
+
+    public var endpoint: String { baseURL + "/v1/messages" }
+
+    public var description: String { "CurlMessagesTransport(\(endpoint), \(authStyle.rawValue))" }
+
+    public func send(body: Data, timeout: Duration) async throws -> HTTPAnswer {
+        var headers = HTTPHeaders()
+        switch authStyle {
+        case .xAPIKey: headers.add("x-api-key", key.secret)
+        case .bearer: headers.add("Authorization", "Bearer " + key.secret)
+        }
+        headers.add("anthropic-version", Self.anthropicVersion)
+        headers.add("content-type", "application/json")
+        headers.add("accept", "application/json")
+        let seconds = timeout.seconds
+        // No low-speed limit: without streaming the server sends nothing until the whole
+        // answer is ready, so silence for minutes is normal and only `total` applies.
+        let timeouts = TransferTimeouts(connect: min(connectTimeout, seconds), total: seconds,
+                                        lowSpeedBytesPerSecond: nil, lowSpeedSeconds: nil)
+        // Redirects are not followed: a redirected POST would carry the key to another host.
+        let request = HTTPRequest(method: "POST", url: endpoint, headers: headers, body: body,
+                                  timeouts: timeouts, maxRedirects: 0)
+        let response: HTTPResponse
+        do {
+            response = try await client.send(request)
+        } catch let error as CurlError {
+            throw TransportError(kind: Self.kind(of: error), message: key.redacting("messages api: \(error.message)"))
+        } catch {
+            throw TransportError(kind: .other, message: key.redacting("messages api: \(error)"))
+        }
+        var fields: [String: String] = [:]
+        for field in response.headers { fields[field.name.lowercased()] = field.value }
+        var answerBody = response.body
+        // A proxy that echoes request headers in its error page would otherwise put the
+        // key into the report.
+        if response.status != 200, let text = String(data: answerBody, encoding: .utf8),
+           text.contains(key.secret), !key.secret.isEmpty {
+            answerBody = Data(key.redacting(text).utf8)
+        }
+        return HTTPAnswer(status: response.status, headers: fields, body: answerBody)
+    }
+
+    /// Timeouts and broken or refused connections are worth another try (a gateway
+    /// restarting refuses for a moment); DNS, TLS and bad URLs are setup problems.
+    static func kind(of error: CurlError) -> TransportError.Kind {
+        switch error.kind {
+        case .timedOut: .timeout
+        case .connectionRefused, .connectionLost: .connectionReset
+        default: .other
+        }
+    }
+}
+
+extension Duration {
+    var seconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}
