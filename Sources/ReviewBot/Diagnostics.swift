@@ -18,6 +18,11 @@ enum Diagnostics {
         FileHandle.standardError.write(Data("reviewbot: warning: \(message)\n".utf8))
     }
 
+    /// Something the user should know that is not a problem (a dry run, a push).
+    static func note(_ message: String) {
+        FileHandle.standardError.write(Data("reviewbot: \(message)\n".utf8))
+    }
+
     static func error(_ message: String) {
         FileHandle.standardError.write(Data("reviewbot: \(message)\n".utf8))
     }

@@ -21,6 +21,8 @@ struct ReviewBotCommand: AsyncParsableCommand {
             ConfigCommand.self,
             PromptsCommand.self,
             SeriesCommand.self,
+            PlanCommand.self,
+            ReviewCommand.self,
             ScanCommand.self,
         ])
 }

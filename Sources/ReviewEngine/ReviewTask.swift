@@ -97,8 +97,13 @@ public struct ReviewTask: Sendable, Hashable, Identifiable {
                 functions[slice.file, default: []].append(slice.function)
             }
         }
+        // A packed task may span many functions: name a few, count the rest.
+        let shown = 3
         return files.map { file in
-            functions[file].map { "\(file) (\($0.joined(separator: ", ")))" } ?? file
+            functions[file].map { names in
+                let listed = names.prefix(shown).joined(separator: ", ")
+                return "\(file) (\(listed)\(names.count > shown ? " and \(names.count - shown) more" : ""))"
+            } ?? file
         }.joined(separator: "; ")
     }
 
