@@ -86,6 +86,7 @@ struct FindingsDocument: Encodable {
             let names = ReviewOutcome.draftNames(item.number)
             counts.duplicate += review.findings.reduce(0) { $0 + $1.mergedCount - 1 }
             for drop in review.dropped {
+                counts.duplicate += drop.mergedCount - 1
                 switch drop.reason {
                 case .fileNotInTask, .anchorNotFound: counts.unanchored += 1
                 case .refuted: counts.refuted += 1

@@ -49,6 +49,21 @@ public struct DroppedFinding: Sendable, Hashable {
     public var finding: Finding
     public var taskID: String
     public var reason: DropReason
+    /// How many reports were merged into it before it was dropped, so duplicates are
+    /// counted whatever happened to the finding afterwards.
+    public var mergedCount: Int = 1
+
+    public init(finding: Finding, taskID: String, reason: DropReason) {
+        self.finding = finding
+        self.taskID = taskID
+        self.reason = reason
+    }
+
+    /// An anchored (and possibly merged) finding left out for `reason`.
+    public init(_ anchored: AnchoredFinding, reason: DropReason) {
+        self.init(finding: anchored.finding, taskID: anchored.taskID, reason: reason)
+        mergedCount = anchored.mergedCount
+    }
 }
 
 /// A finding tied to its line, or why it could not be.

@@ -22,11 +22,9 @@ public struct FindingSelection: Sendable, Hashable {
         }
         for finding in AnchoredFinding.mergingDuplicates(anchored) {
             if earlierFingerprints.contains(finding.fingerprint.hex) {
-                dropped.append(DroppedFinding(finding: finding.finding, taskID: finding.taskID,
-                                              reason: .reportedInEarlierRevision))
+                dropped.append(DroppedFinding(finding, reason: .reportedInEarlierRevision))
             } else if finding.finding.severity < floor {
-                dropped.append(DroppedFinding(finding: finding.finding, taskID: finding.taskID,
-                                              reason: .belowSeverityFloor))
+                dropped.append(DroppedFinding(finding, reason: .belowSeverityFloor))
             } else {
                 kept.append(finding)
             }
@@ -43,7 +41,7 @@ public struct FindingSelection: Sendable, Hashable {
     public mutating func setVerification(_ status: VerificationStatus, at index: Int) {
         if case .refuted(let reason) = status {
             let finding = kept.remove(at: index)
-            dropped.append(DroppedFinding(finding: finding.finding, taskID: finding.taskID, reason: .refuted(reason: reason)))
+            dropped.append(DroppedFinding(finding, reason: .refuted(reason: reason)))
         } else {
             kept[index].verification = status
         }
@@ -58,7 +56,7 @@ public struct FindingSelection: Sendable, Hashable {
         }.map(\.element)
         let cut = max(0, limit)
         return (Array(ordered.prefix(cut)), ordered.dropFirst(cut).map {
-            DroppedFinding(finding: $0.finding, taskID: $0.taskID, reason: .overPatchCap)
+            DroppedFinding($0, reason: .overPatchCap)
         })
     }
 }
