@@ -27,7 +27,7 @@ import PromptLibrary
 
     static func review(thread: String = thread, coverID: String = coverID, list: String = "linux-watchdog",
                        script: @escaping FakeMessagesAPI.Script = ScriptedReviewer.reply) async throws -> Run {
-        let mbox = try Data(contentsOf: fixtures.appendingPathComponent(thread))
+        let mbox = try Data(contentsOf: thread.hasPrefix("/") ? URL(fileURLWithPath: thread) : fixtures.appendingPathComponent(thread))
         let lore = try FakeLore(threads: [.init(list: list, mbox: mbox)]).start()
         defer { lore.stop() }
         var options = FakeMessagesAPI.Options()
