@@ -5,7 +5,7 @@ import Foundation
 enum Fixtures {
     static let testsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     static let root = testsDirectory.appendingPathComponent("Fixtures")
-    static let golden = testsDirectory.appendingPathComponent("Golden")
+    static let golden = root.appendingPathComponent("golden")
     /// REVIEWBOT_RECORD=1 rewrites golden files instead of comparing with them.
     static let recording = ProcessInfo.processInfo.environment["REVIEWBOT_RECORD"] == "1"
 
@@ -24,7 +24,7 @@ enum Fixtures {
             var isDirectory: ObjCBool = false
             FileManager.default.fileExists(atPath: root.appendingPathComponent(item).path, isDirectory: &isDirectory)
             if isDirectory.boolValue || skip.contains((item as NSString).pathExtension) { continue }
-            if item.hasPrefix("fuzz-regressions/") { continue }
+            if item.hasPrefix("fuzz-regressions/") || item.hasPrefix("golden/") { continue }
             files.append(item)
         }
         return files.sorted()

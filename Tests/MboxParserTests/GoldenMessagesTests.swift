@@ -3,7 +3,7 @@ import Testing
 @testable import MboxParser
 
 /// Per fixture, what the mail layer reads from every message, in
-/// Golden/<fixture path with / as __>.messages.json. Review changes like code;
+/// Fixtures/golden/messages/<fixture path with / as __>.messages.json. Review changes like code;
 /// re-record with REVIEWBOT_RECORD=1.
 @Suite struct GoldenMessagesTests {
     @Test(arguments: Fixtures.mailFiles)

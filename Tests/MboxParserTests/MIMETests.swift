@@ -4,7 +4,7 @@ import Testing
 
 @Suite struct MIMETests {
     /// Single-message fixtures whose decoded patch must match what `git mailinfo -u`
-    /// writes as the patch (Golden/mailinfo/<name>.patch, recorded with git). Not here on
+    /// writes as the patch (golden/mailinfo/<name>.mailinfo.txt, recorded with git). Not here on
     /// purpose: mails with an HTML twin or binary attachments, which mailinfo appends to
     /// the patch and we leave out.
     static let mailinfoFixtures = [
@@ -21,7 +21,7 @@ import Testing
     @Test(arguments: mailinfoFixtures)
     func decodedPatchMatchesGitMailinfo(fixture: String) throws {
         let golden = Fixtures.golden.appendingPathComponent("mailinfo")
-            .appendingPathComponent((fixture as NSString).lastPathComponent + ".patch")
+            .appendingPathComponent((fixture as NSString).lastPathComponent + ".mailinfo.txt")
         if Fixtures.recording { try Self.recordMailinfo(fixture: fixture, to: golden) }
         let expected = String(decoding: try Data(contentsOf: golden), as: UTF8.self)
         let trimmed = String(expected.reversed().drop(while: { $0 == "\n" }).reversed())
