@@ -23,11 +23,13 @@ enum Charset {
         default:
             break
         }
-        if isASCII(bytes) { return String(decoding: bytes, as: UTF8.self) }
         guard let encoding = foundationEncoding(charset) else {
             warnings.append("unknown charset \"\(charset)\", read as utf-8")
-            return String(decoding: bytes, as: UTF8.self)
+            return utf8(bytes, warnings: &warnings)
         }
+        // Most charsets agree with ASCII on 7-bit bytes; ISO-2022, UTF-7 and UTF-16/32 do not.
+        let asciiCompatible = !["iso-2022", "utf-7", "utf-16", "utf-32", "ucs", "hz"].contains { charset.hasPrefix($0) }
+        if asciiCompatible && isASCII(bytes) { return String(decoding: bytes, as: UTF8.self) }
         if let text = String(bytes: bytes, encoding: encoding) { return text }
         warnings.append("bytes invalid in charset \"\(charset)\", read as utf-8")
         return String(decoding: bytes, as: UTF8.self)

@@ -6,8 +6,12 @@ extension MailMessage {
     /// only when the mail has no plain text at all. Transfer encodings and charsets are
     /// undone; transport CRLF becomes LF.
     ///
-    /// `format=flowed` is deliberately not unflowed: git mailinfo does not either, and
-    /// unflowing would rejoin patch lines that happen to end in a space.
+    /// `format=flowed` text is unflowed the way git mailinfo does it (git 2.39
+    /// `handle_filter_flowed`, checked on the format-flowed fixture): one leading space
+    /// unstuffed, lines ending in a space joined with the next (that space dropped with
+    /// `delsp=yes`), `-- ` kept. git applies this to the patch too, and it is what repairs
+    /// a patch a flowed mailer wrapped; a patch whose own lines end in blanks and that was
+    /// sent as flowed without space-stuffing is damaged either way.
     public var bodyText: String {
         var ignored: [String] = []
         return decodeBody(warnings: &ignored)
@@ -40,7 +44,7 @@ extension MailMessage {
         raw.withUnsafeBufferPointer { bytes in
             var segments: [(bytes: [UInt8], charset: String?)] = []
             if leaves.count == 1, let leaf = leaves.first {
-                let decoded = leaf.decoded(bytes)
+                let decoded = leaf.text(bytes)
                 if leaf.contentType.isText || Self.startsWithDiff(decoded) || leaf.hasPatchName {
                     segments.append((decoded, leaf.charset))
                 }
@@ -50,11 +54,11 @@ extension MailMessage {
                 ?? leaves.firstIndex { $0.contentType.isText }
             for (index, leaf) in leaves.enumerated() {
                 if index == bodyIndex {
-                    segments.append((leaf.decoded(bytes), leaf.charset))
+                    segments.append((leaf.text(bytes), leaf.charset))
                 } else if let bodyIndex, index < bodyIndex {
                     continue
                 } else if leaf.mayHoldPatch {
-                    let decoded = leaf.decoded(bytes)
+                    let decoded = leaf.text(bytes)
                     if leaf.hasPatchName || leaf.isPatchType || Self.startsWithDiff(decoded) {
                         segments.append((decoded, leaf.charset))
                     }
@@ -104,5 +108,54 @@ extension MIMELeaf {
 
     func decoded(_ raw: UnsafeBufferPointer<UInt8>) -> [UInt8] {
         TransferEncoding.decode(UnsafeBufferPointer(rebasing: raw[bodyStart..<bodyEnd]), encoding: transferEncoding)
+    }
+
+    /// `decoded`, then unflowed when the part says `format=flowed`.
+    func text(_ raw: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+        let bytes = decoded(raw)
+        guard contentType.parameters["format"]?.lowercased() == "flowed" else { return bytes }
+        return Self.unflowed(bytes, delSp: contentType.parameters["delsp"]?.lowercased() == "yes")
+    }
+
+    static func unflowed(_ bytes: [UInt8], delSp: Bool) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var pending: [UInt8] = []
+        var start = 0
+        while start < bytes.count {
+            var end = start
+            while end < bytes.count && bytes[end] != 0x0A { end += 1 }
+            let hasNewline = end < bytes.count
+            var line = bytes[start..<end]
+            start = end + 1
+            if line.last == 0x0D { line = line.dropLast() }
+            if line.elementsEqual("-- ".utf8) {
+                out += pending
+                pending.removeAll()
+            } else {
+                if line.first == 0x20 { line = line.dropFirst() }
+                if line.last == 0x20 {
+                    pending += delSp ? line.dropLast() : line
+                    continue
+                }
+            }
+            out += pending
+            pending.removeAll()
+            out += line
+            if hasNewline { out.append(0x0A) }
+        }
+        out += pending
+        return out
+    }
+}
+
+extension MailMessage {
+    /// Whether the body part says `format=flowed` (RFC 3676), and with `delsp=yes`.
+    /// `bodyText` is never unflowed; git mailinfo unflows only the commit message (the
+    /// text above the patch), so a patch parser that wants git's result does that itself.
+    public var bodyFormatFlowed: (flowed: Bool, delSp: Bool) {
+        let leaf = leaves.count == 1 ? leaves.first : leaves.first { $0.contentType.value == "text/plain" }
+        guard let parameters = leaf?.contentType.parameters else { return (false, false) }
+        return (parameters["format"]?.lowercased() == "flowed", parameters["delsp"]?.lowercased() == "yes")
     }
 }

@@ -1,4 +1,0 @@
-import Testing
-@testable import MboxParser
-
-@Test func moduleLinks() { #expect(Bool(true)) }
