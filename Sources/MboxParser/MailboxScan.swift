@@ -5,7 +5,8 @@ public struct MailboxScanResult: Sendable, Hashable {
     public var messages = 0
     /// Messages whose body holds a diff.
     public var patches = 0
-    /// Distinct series among the patches (see `MailboxScan.seriesKey`).
+    /// Series among the patches, as series assembly finds them (revisions of one series
+    /// count once per revision posted).
     public var series = 0
     /// One entry per message that could not be read, in source order.
     public var errors: [MboxParserError] = []
@@ -47,7 +48,7 @@ public enum MailboxScan {
         reader.start()
 
         var result = MailboxScanResult()
-        var seriesKeys = Set<String>()
+        var outlines: [SeriesMessage] = []
         while let batch = queue.pop() {
             for item in batch {
                 switch item {
@@ -57,44 +58,23 @@ public enum MailboxScan {
                     result.messages += 1
                     do {
                         let message = try MailMessage(raw: raw.bytes, location: raw.location, limits: options.limits)
-                        if holdsPatch(message) {
-                            result.patches += 1
-                            seriesKeys.insert(seriesKey(message))
-                        }
+                        let isPatch = holdsPatch(message)
+                        if isPatch { result.patches += 1 }
+                        if let outline = SeriesMessage.outline(of: message, isPatch: isPatch) { outlines.append(outline) }
                     } catch {
                         result.errors.append(error)
                     }
                 }
             }
         }
-        result.series = seriesKeys.count
+        result.series = SeriesAssembler(messages: outlines).candidates.count
         return result
     }
 
     /// Whether a message carries a patch: its body holds `diff --git `, a `--- ` line
     /// followed by `+++ ` and `@@ `, or `GIT binary patch` (b4's test).
-    /// REPLACE with `PatchParser` once it lands: `PatchParser.parse(message.bodyText).hasDiff`.
     public static func holdsPatch(_ message: MailMessage) -> Bool {
         message.bodyByteSegments().contains { DiffMarker.present(in: $0.bytes) }
-    }
-
-    /// PLACEHOLDER until series assembly lands: a series is approximated by the subject
-    /// with reply and `[PATCH ...]` prefixes removed, plus the sender's address. It merges
-    /// revisions and splits series whose patches have different titles; do not build on it.
-    static func seriesKey(_ message: MailMessage) -> String {
-        var subject = Substring(message.subject ?? "")
-        while true {
-            subject = subject.drop(while: { $0 == " " || $0 == "\t" })
-            let lower = subject.lowercased()
-            if let prefix = ["re:", "aw:", "fwd:", "fw:"].first(where: { lower.hasPrefix($0) }) {
-                subject = subject.dropFirst(prefix.count)
-            } else if subject.hasPrefix("["), let close = subject.firstIndex(of: "]") {
-                subject = subject[subject.index(after: close)...]
-            } else {
-                break
-            }
-        }
-        return subject.trimmingCharacters(in: .whitespaces).lowercased() + "\u{0}" + (message.from?.email.lowercased() ?? "")
     }
 }
 

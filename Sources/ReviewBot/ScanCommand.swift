@@ -1,38 +1,52 @@
 import ArgumentParser
 import Foundation
 import MboxParser
+import ReviewBotKit
 
 /// `reviewbot scan SOURCE [--json]`: read a mailbox and count what is in it.
-struct ScanCommand: ParsableCommand {
+struct ScanCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "scan",
-        abstract: "Read an mbox, maildir, directory or stdin and count messages, patches and series.",
-        discussion: "Messages that cannot be read are listed on stderr as <file>:<message number>: <reason>.")
+        abstract: "Read a source and count messages, patches and series.",
+        discussion: """
+            Messages that cannot be read are listed on stderr as <file>:<message number>: <reason>
+            and counted in errors; reading goes on. Exit 0 when the source was read.
+            Examples:
+              reviewbot scan ~/Mail/linux-watchdog
+              reviewbot scan archive.mbox --json
+              git format-patch --stdout -3 | reviewbot scan -
+            """)
 
-    @Argument(help: "An mbox or message file, a maildir or directory of message files, or - for stdin.")
+    @Argument(help: "A file, directory or -; a message-id, lore or patch.msgid.link URL; imaps://user@host/Mailbox.")
     var source: String
 
     @Flag(help: "Print the counts as one JSON object.")
     var json = false
 
-    func run() throws {
-        let result: MailboxScanResult
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var sourceOptions: SourceOptions
+
+    func run() async throws {
+        let config = try global.loadConfiguration()
+        let reader = SourceReader(configuration: config, flags: sourceOptions.flags,
+                                  environment: ProcessInfo.processInfo.environment)
         do {
-            result = try MailboxScan.scan(path: source)
+            try await reader.withMailbox(source) { mailbox in
+                let result = try MailboxScan.scan(path: mailbox.path)
+                var report = mailbox.notes.map { "reviewbot: \($0)\n" }.joined()
+                for error in result.errors { report += mailbox.describe(error) + "\n" }
+                if !report.isEmpty { FileHandle.standardError.write(Data(report.utf8)) }
+                if json {
+                    print(result.json)
+                } else {
+                    print("messages: \(result.messages)")
+                    print("patches: \(result.patches)")
+                    print("series: \(result.series)")
+                    print("errors: \(result.errors.count)")
+                }
+            }
         } catch {
-            FileHandle.standardError.write(Data("reviewbot: \(error)\n".utf8))
-            throw ExitCode(1)
-        }
-        var report = ""
-        for error in result.errors { report += "\(error)\n" }
-        if !report.isEmpty { FileHandle.standardError.write(Data(report.utf8)) }
-        if json {
-            print(result.json)
-        } else {
-            print("messages: \(result.messages)")
-            print("patches: \(result.patches)")
-            print("series: \(result.series)")
-            print("errors: \(result.errors.count)")
+            throw Diagnostics.fail(error)
         }
     }
 }

@@ -5,8 +5,7 @@ import Testing
 @Suite struct MailboxScanTests {
     @Test func countsAndJSONShape() throws {
         let result = try MailboxScan.scan(path: Fixtures.path("linux-mailinglist-archives__netfilter-devel/thread-nft-partial-reroll-2of2-v2.mbox"))
-        // cover letter + 1/2 + 2/2 + a reply + 2/2 v2; the placeholder series key merges
-        // the two revisions of 2/2 (same title, same author).
+        // cover letter + 1/2 + 2/2 + a reply + 2/2 v2: v1, and the v2 partial reroll.
         #expect(result.json == #"{"messages": 5, "patches": 3, "series": 2, "errors": 0}"#)
     }
 
@@ -19,6 +18,15 @@ import Testing
         #expect(!MailboxScan.holdsPatch(pull))
         let binary = try Fixtures.message("nojb__public-inbox/binary.patch")
         #expect(MailboxScan.holdsPatch(binary))
+    }
+
+    /// The scan keeps only outlines of the mail (to stay within its memory bound); it must
+    /// still find the series that assembly over the full messages finds.
+    @Test(arguments: Fixtures.mailFiles)
+    func seriesCountAgreesWithFullAssembly(_ file: String) throws {
+        let scanned = try MailboxScan.scan(path: Fixtures.path(file))
+        let full = try SeriesMessage.read(path: Fixtures.path(file)).messages
+        #expect(scanned.series == SeriesAssembler(messages: full).candidates.count, "\(file)")
     }
 
     @Test func wholeFixtureTreeReadsWithoutErrors() throws {
