@@ -58,7 +58,7 @@ import Testing
             try await client.send(HTTPRequest(url: "http://127.0.0.1:\(silent.port)/",
                                               timeouts: TransferTimeouts(connect: 1, total: 1)))
         } throws: { ($0 as? CurlError)?.description == "timed out after 1s waiting for 127.0.0.1:\(silent.port)" }
-        #expect(Date().timeIntervalSince(started) < 3)
+        #expect(Date().timeIntervalSince(started) < 10)  // the server never answers: only the timeout ends it
     }
 
     @Test func manyConcurrentSlowRequestsShareTheEventLoop() async throws {
@@ -71,12 +71,13 @@ import Testing
             return try await group.reduce(into: [Int]()) { $0.append($1) }
         }
         #expect(statuses == Array(repeating: 200, count: 32))
-        // Sequential transfers would take 32 x 0.3 s; overlapping ones take little more than one.
-        #expect(Date().timeIntervalSince(started) < 4)
+        // Sequential transfers would take 32 x 0.3 s = 9.6 s; overlapping ones take little more
+        // than one. The bound leaves room for a loaded machine and still rules out serial.
+        #expect(Date().timeIntervalSince(started) < 8)
     }
 
     @Test func cancellingATaskAbortsItsTransfer() async throws {
-        let server = try HTTPServer { _ in HTTPServerResponse(delay: 5) }
+        let server = try HTTPServer { _ in HTTPServerResponse(delay: 30) }
         defer { server.stop() }
         let client = self.client
         let task = Task { try await client.send(HTTPRequest(url: server.baseURL + "/")) }
@@ -84,7 +85,7 @@ import Testing
         let started = Date()
         task.cancel()
         await #expect(throws: CurlError.self) { try await task.value }
-        #expect(Date().timeIntervalSince(started) < 2)
+        #expect(Date().timeIntervalSince(started) < 10)  // the answer would take 30 s
     }
 
     @Test func gzipRoundTripAndMultiMember() throws {
