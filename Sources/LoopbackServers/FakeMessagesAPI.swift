@@ -11,6 +11,11 @@ public final class FakeMessagesAPI: Sendable {
         public var apiKey: String = "sk-ant-fake-key"
         /// Seconds added to every answer (the model "thinking").
         public var latency: Double = 0
+        /// Seconds after a request arrives when its response begins, and with it the prompt
+        /// prefix it wrote becomes readable from the cache (Anthropic: "a cache entry only
+        /// becomes available after the first response begins"). Nil: when the whole answer
+        /// is sent, the most a client that does not stream can rely on.
+        public var timeToFirstToken: Double?
         /// Prompt prefixes shorter than this are never cached: Anthropic's minimum for
         /// Sonnet- and Opus-class models (Haiku-class models need 2048).
         public var minimumCacheableTokens: Int = 1_024
@@ -242,7 +247,7 @@ extension FakeMessagesAPI {
             let (content, stopReason, outputTokens) = Self.content(of: reply, parsed: parsed, toolUseID: "toolu_fake_\(call.number)")
             var usage = state.withLock { state in
                 state.cache.usage(of: parsed, minimumTokens: options.minimumCacheableTokens, now: now,
-                                  answeredAt: now.addingTimeInterval(delay))
+                                  readableAt: now.addingTimeInterval(min(delay, options.timeToFirstToken ?? delay)))
             }
             usage.outputTokens = outputTokens
             state.withLock { $0.window.record(input: usage.inputTokens + usage.cacheCreationInputTokens, output: outputTokens) }
