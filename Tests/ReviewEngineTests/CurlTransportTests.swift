@@ -243,8 +243,9 @@ import Testing
 
     @Test func warmupLetsParallelTasksReadThePrefixTheFirstOneWrote() async throws {
         func writesAndReads(warmup: Duration) async throws -> (writes: Int, reads: Int) {
-            var options = LoopbackReview.fakeOptions(latency: 0.3)
-            options.timeToFirstToken = 0.05
+            // Wide margins, so a loaded machine spreading the first wave apart cannot blur it.
+            var options = LoopbackReview.fakeOptions(latency: 0.5)
+            options.timeToFirstToken = 0.25
             let review = try LoopbackReview(options: options)
             defer { review.fake.stop() }
             var configuration = F.configuration(concurrency: 4)
@@ -260,7 +261,7 @@ import Testing
         let racing = try await writesAndReads(warmup: .zero)
         #expect(racing.writes == 4 && racing.reads == 2)
         // Holding the others back until the first response has begun: one write, five reads.
-        let warmed = try await writesAndReads(warmup: .milliseconds(150))
+        let warmed = try await writesAndReads(warmup: .milliseconds(400))
         #expect(warmed.writes == 1 && warmed.reads == 5)
     }
 }
