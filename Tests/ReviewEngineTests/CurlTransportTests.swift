@@ -33,6 +33,25 @@ import Testing
         }
     }
 
+    @Test func aProxyEchoingTheKeyInAnErrorPageDoesNotLeakIt() async throws {
+        let proxy = try HTTPServer { request in
+            .text("<html>bad credentials: \(request.headers["x-api-key"] ?? "none")</html>", status: 403)
+        }
+        defer { proxy.stop() }
+        let transport = CurlMessagesTransport(client: CurlClient(), baseURL: proxy.baseURL, apiKey: Self.key)
+        let answer = try await transport.send(body: Data("{}".utf8), timeout: .seconds(5))
+        #expect(answer.status == 403)
+        let text = String(decoding: answer.body, as: UTF8.self)
+        #expect(text == "<html>bad credentials: <redacted api key></html>")
+    }
+
+    @Test func environmentBaseURLOverridesTheConfiguredOne() {
+        let resolve = CurlMessagesTransport.resolveBaseURL
+        #expect(resolve("https://gw.example", ["ANTHROPIC_BASE_URL": "http://127.0.0.1:4000"]) == "http://127.0.0.1:4000")
+        #expect(resolve("https://gw.example", ["ANTHROPIC_BASE_URL": " "]) == "https://gw.example")
+        #expect(resolve(nil, [:]) == "https://api.anthropic.com")
+    }
+
     @Test func baseURLWithTrailingSlashStillPostsToV1Messages() async throws {
         let review = try LoopbackReview()
         defer { review.fake.stop() }
