@@ -3,7 +3,7 @@
 // time against the ideal, the share of input tokens read from the prompt cache, and total
 // input tokens against a naive baseline measured by the same fake in the same run.
 //
-// usage: ReviewBench FIXTURES_DIR [LATENCY_MS] [CONCURRENCY]
+// usage: ReviewBench FIXTURES_DIR [LATENCY_MS] [CONCURRENCY] [WARMUP_MS]
 import CurlKit
 import Foundation
 import LoopbackServers
@@ -13,11 +13,13 @@ import ReviewEngine
 
 let arguments = CommandLine.arguments
 guard arguments.count >= 2 else {
-    FileHandle.standardError.write(Data("usage: ReviewBench FIXTURES_DIR [LATENCY_MS] [CONCURRENCY]\n".utf8))
+    FileHandle.standardError.write(Data("usage: ReviewBench FIXTURES_DIR [LATENCY_MS] [CONCURRENCY] [WARMUP_MS]\n".utf8))
     exit(2)
 }
 let latency = (arguments.count > 2 ? Double(arguments[2]) : nil).map { $0 / 1000 } ?? 0.2
 let concurrency = arguments.count > 3 ? Int(arguments[3]) ?? 4 : 4
+// Default: twice the time to the first token the fake is given below.
+let warmup = (arguments.count > 4 ? Double(arguments[4]) : nil).map { $0 / 1000 } ?? 2 * latency / 10
 let model = "claude-sonnet-4-5"
 
 do {
@@ -56,7 +58,7 @@ do {
     let transport = CurlMessagesTransport(client: client, baseURL: fake.baseURL, apiKey: options.apiKey)
     var configuration = ReviewConfiguration(request: RequestSettings(model: model))
     configuration.concurrency = concurrency
-    configuration.cacheWarmup = .milliseconds(Int64(2 * latency / 10 * 1000))
+    configuration.cacheWarmup = .milliseconds(Int64((warmup * 1000).rounded()))
     let runner = ReviewRunner(transport: transport, store: nil, configuration: configuration)
 
     let started = ContinuousClock.now

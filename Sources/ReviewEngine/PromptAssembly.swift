@@ -24,22 +24,6 @@ public struct PromptBundle: Sendable, Hashable {
     }
 }
 
-extension PromptBundle {
-    /// The bundles with every patch's specs replaced by the union of the series' specs (in
-    /// first-seen order), so all patches of the series share one cached prefix. A spec
-    /// matched by one patch is useful context for its neighbours, and reading it from
-    /// cache costs a tenth of sending a smaller, patch-specific prefix uncached.
-    public static func sharingSpecs(_ bundles: [PromptBundle]) -> [PromptBundle] {
-        var union: [String] = []
-        for text in bundles.flatMap(\.specTexts) where !union.contains(text) { union.append(text) }
-        return bundles.map { bundle in
-            var shared = bundle
-            shared.specTexts = union
-            return shared
-        }
-    }
-}
-
 /// Request fields that come from configuration.
 public struct RequestSettings: Sendable, Hashable {
     public var model: String
@@ -63,16 +47,15 @@ public struct RequestSettings: Sendable, Hashable {
 public enum PromptAssembly {
     /// System blocks in three groups, each ending in a cache breakpoint (`cache_control`):
     /// the protocol and the false-positive guide (the same for every patch and series); the
-    /// matched specs and the series context (cover letter), the same for every patch when
-    /// the bundles share their specs (`PromptBundle.sharingSpecs`); then this patch's title,
-    /// commit message and diffstat. Patches of one-task size then still read most of their
-    /// prompt from cache. Empty texts are left out (the API rejects empty text blocks), and
-    /// so is the breakpoint of an empty group.
+    /// matched specs (the same for every patch when the bundles share their specs,
+    /// `PromptBundle.sharingSpecs`); then the series context (cover letter, this patch's
+    /// title, commit message and diffstat). A series of one-task patches then still reads
+    /// most of each prompt from cache. Empty texts are left out (the API rejects empty text
+    /// blocks), and so is the breakpoint of an empty group.
     public static func prefix(bundle: PromptBundle, series: ReviewSeries, patchIndex: Int,
                               cacheTTL: String? = nil) -> [MessagesAPI.TextBlock] {
-        let groups = [[bundle.protocolText, bundle.falsePositiveGuide],
-                      bundle.specTexts + [seriesContext(series)],
-                      [patchContext(series, patchIndex: patchIndex)]]
+        let groups = [[bundle.protocolText, bundle.falsePositiveGuide], bundle.specTexts,
+                      [seriesContext(series, patchIndex: patchIndex)]]
         var blocks: [MessagesAPI.TextBlock] = []
         for group in groups {
             let texts = group.filter { !$0.isEmpty }
@@ -83,17 +66,13 @@ public enum PromptAssembly {
         return blocks
     }
 
-    static func seriesContext(_ series: ReviewSeries) -> String {
+    static func seriesContext(_ series: ReviewSeries, patchIndex: Int) -> String {
+        let item = series.patches[patchIndex]
         var text = "Series of \(series.patches.count) patch(es), revision \(series.identity.revision).\n"
         if let cover = series.coverLetter, !cover.isEmpty {
             text += "\nCover letter:\n\(cover)\n"
         }
-        return text
-    }
-
-    static func patchContext(_ series: ReviewSeries, patchIndex: Int) -> String {
-        let item = series.patches[patchIndex]
-        var text = "Patch \(patchIndex + 1)/\(series.patches.count): \(item.title)\n\n\(item.patch.commitMessage)\n"
+        text += "\nPatch \(patchIndex + 1)/\(series.patches.count): \(item.title)\n\n\(item.patch.commitMessage)\n"
         if !item.patch.diffstat.isEmpty {
             text += "---\n" + item.patch.diffstat.joined(separator: "\n") + "\n"
         }
