@@ -48,6 +48,10 @@ let package = Package(
         ]),
         // Test doubles that speak the real protocols on loopback (lore's paths, the Messages API).
         .target(name: "LoopbackServers", dependencies: ["CurlKit"]),
+        // scripts/bench-review: the real runner over libcurl against the fake API, in-process.
+        .executableTarget(name: "ReviewBench", dependencies: [
+            "ReviewBotKit", "ReviewEngine", "LoopbackServers", "MboxParser", "PromptLibrary", "CurlKit",
+        ]),
 
         .testTarget(name: "MboxParserTests", dependencies: ["MboxParser"], exclude: ["Fixtures", "Golden"]),
         .testTarget(name: "PromptLibraryTests", dependencies: ["PromptLibrary", "MboxParser"], exclude: ["Golden"]),

@@ -5,10 +5,9 @@ import Foundation
 /// (tools, then system, then messages) cached by its exact bytes and the model. A request
 /// reads the longest of its prefixes that is cached, writes the prefixes after that one,
 /// and pays plain input for the rest. A prefix below the minimum is neither read nor
-/// written. An entry becomes readable only when the answer that wrote it is sent
-/// (Anthropic: "a cache entry only becomes available after the first response begins"),
-/// so parallel requests racing for the same prefix all write it. Each read renews the
-/// entry's lifetime.
+/// written. An entry becomes readable only when the response that wrote it begins
+/// (`Options.timeToFirstToken`), so parallel requests racing for the same prefix all write
+/// it. Each read renews the entry's lifetime.
 struct PromptCache {
     struct Entry {
         var readableFrom: Date
@@ -19,7 +18,7 @@ struct PromptCache {
     private var entries: [Data: Entry] = [:]
 
     mutating func usage(of request: ParsedRequest, minimumTokens: Int, now: Date,
-                        answeredAt: Date) -> FakeMessagesAPI.Usage {
+                        readableAt: Date) -> FakeMessagesAPI.Usage {
         var prefixes: [(key: Data, tokens: Int, lifetime: Double)] = []
         var key = Data(request.model.utf8) + Data([0])
         var tokens = 0
@@ -41,7 +40,7 @@ struct PromptCache {
         for prefix in prefixes where prefix.tokens > read {
             written = prefix.tokens - read
             if entries[prefix.key] == nil {
-                entries[prefix.key] = Entry(readableFrom: answeredAt, expires: answeredAt.addingTimeInterval(prefix.lifetime),
+                entries[prefix.key] = Entry(readableFrom: readableAt, expires: readableAt.addingTimeInterval(prefix.lifetime),
                                             lifetime: prefix.lifetime)
             }
         }

@@ -11,6 +11,11 @@ public final class FakeMessagesAPI: Sendable {
         public var apiKey: String = "sk-ant-fake-key"
         /// Seconds added to every answer (the model "thinking").
         public var latency: Double = 0
+        /// Seconds after a request arrives when its response begins, and with it the prompt
+        /// prefix it wrote becomes readable from the cache (Anthropic: "a cache entry only
+        /// becomes available after the first response begins"). Nil: when the whole answer
+        /// is sent, the most a client that does not stream can rely on.
+        public var timeToFirstToken: Double?
         /// Prompt prefixes shorter than this are never cached: Anthropic's minimum for
         /// Sonnet- and Opus-class models (Haiku-class models need 2048).
         public var minimumCacheableTokens: Int = 1_024
@@ -51,11 +56,14 @@ public final class FakeMessagesAPI: Sendable {
 
     /// The answer to one request.
     public indirect enum Reply: Sendable {
-        /// The forced tool called with this input (a JSON object's bytes), `stop_reason: tool_use`.
+        /// The forced tool called with this input (a JSON object's bytes; bytes that are not
+        /// JSON become `{}`), `stop_reason: tool_use`. Without a forced tool the bytes are
+        /// sent as a text block with `stop_reason: end_turn`.
         case tool(input: Data)
         /// A text answer, `stop_reason: end_turn` (a model that ignored `tool_choice`).
         case text(String)
-        /// Cut at `max_tokens`: the tool call with this partial input, or only some text.
+        /// Cut at `max_tokens`: the tool call with this partial input (JSON text cut mid-value
+        /// becomes `{}`), or with nil only the start of a text answer.
         case cut(partialInput: Data?)
         /// 429 rate_limit_error with `retry-after`.
         case rateLimited(retryAfter: Int)
@@ -192,15 +200,10 @@ extension FakeMessagesAPI {
                             userText: parsed.userText)
             }
             exchange.call = call
-            var reply = script(call)
-            var delay = options.latency
-            while case .slow(let seconds, let inner) = reply {
-                delay += seconds
-                reply = inner
-            }
             let requestID = nextRequestID()
 
-            // Rate limits are checked before the model runs, as the real API does.
+            // Rate limits are checked before the model runs (and the script is asked), as
+            // the real API refuses before any work.
             let limitHeaders: HTTPHeaders
             let admitted = state.withLock { state in
                 state.window.admit(inputTokens: parsed.estimatedInputTokens, limits: options.limits, now: now)
@@ -209,11 +212,16 @@ extension FakeMessagesAPI {
             case .refused(let error, let headers):
                 exchange.status = error.status
                 exchange.errorMessage = error.message
-                var response = errorResponse(error, requestID: requestID, headers: headers)
-                response.delay = delay
-                return response
+                return errorResponse(error, requestID: requestID, headers: headers)
             case .admitted(let headers):
                 limitHeaders = headers
+            }
+
+            var reply = script(call)
+            var delay = options.latency
+            while case .slow(let seconds, let inner) = reply {
+                delay += seconds
+                reply = inner
             }
 
             let failure: APIError? = switch reply {
@@ -242,7 +250,7 @@ extension FakeMessagesAPI {
             let (content, stopReason, outputTokens) = Self.content(of: reply, parsed: parsed, toolUseID: "toolu_fake_\(call.number)")
             var usage = state.withLock { state in
                 state.cache.usage(of: parsed, minimumTokens: options.minimumCacheableTokens, now: now,
-                                  answeredAt: now.addingTimeInterval(delay))
+                                  readableAt: now.addingTimeInterval(min(delay, options.timeToFirstToken ?? delay)))
             }
             usage.outputTokens = outputTokens
             state.withLock { $0.window.record(input: usage.inputTokens + usage.cacheCreationInputTokens, output: outputTokens) }

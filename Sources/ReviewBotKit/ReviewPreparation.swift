@@ -78,6 +78,9 @@ extension PreparedReview {
             bundles.append(bundle)
             matches.append(matched)
         }
+        // One spec set for the whole series, so every patch's prefix is the same up to the
+        // series context and the API serves it from cache.
+        bundles = PromptBundle.sharingSpecs(bundles)
         let configuration = reader.configuration
         let plan = ReviewPlan.make(series: reviewSeries, options: configuration.planningOptions)
         let estimate = plan.estimate(series: reviewSeries, prompts: bundles, model: configuration.model.name,

@@ -55,6 +55,16 @@ public struct CurlMessagesTransport: MessagesTransport, CustomStringConvertible 
 
     public var endpoint: String { baseURL + "/v1/messages" }
 
+    /// The base URL to use: `ANTHROPIC_BASE_URL` when set and not empty (the convention of
+    /// Anthropic's SDKs, so a gateway set up for them works here too), else the configured
+    /// one, else Anthropic's.
+    public static func resolveBaseURL(configured: String?, environment: [String: String]) -> String {
+        for candidate in [environment["ANTHROPIC_BASE_URL"], configured] {
+            if let value = candidate?.trimmingCharacters(in: .whitespaces), !value.isEmpty { return value }
+        }
+        return defaultBaseURL
+    }
+
     public var description: String { "CurlMessagesTransport(\(endpoint), \(authStyle.rawValue))" }
 
     public func send(body: Data, timeout: Duration) async throws -> HTTPAnswer {

@@ -62,17 +62,27 @@ public struct RequestSettings: Sendable, Hashable {
 }
 
 /// Builds requests so that every request about one patch starts with the same system blocks,
-/// byte for byte, ending in the cache breakpoint: the API then serves that prefix from cache
+/// byte for byte, ending in a cache breakpoint: the API then serves that prefix from cache
 /// and only the task's diff is new input.
 public enum PromptAssembly {
-    /// System blocks: protocol, specs, false-positive guide, then the series context (cover
-    /// letter, this patch's title, commit message and diffstat). The last block carries
-    /// `cache_control`. Empty texts are left out (the API rejects empty text blocks).
+    /// System blocks in three groups, each ending in a cache breakpoint (`cache_control`):
+    /// the protocol and the false-positive guide (the same for every patch and series); the
+    /// matched specs (the same for every patch when the bundles share their specs,
+    /// `PromptBundle.sharingSpecs`); then the series context (cover letter, this patch's
+    /// title, commit message and diffstat). A series of one-task patches then still reads
+    /// most of each prompt from cache. Empty texts are left out (the API rejects empty text
+    /// blocks), and so is the breakpoint of an empty group.
     public static func prefix(bundle: PromptBundle, series: ReviewSeries, patchIndex: Int,
                               cacheTTL: String? = nil) -> [MessagesAPI.TextBlock] {
-        let texts = [bundle.protocolText] + bundle.specTexts + [bundle.falsePositiveGuide, bundle.seriesContext]
-        var blocks = texts.filter { !$0.isEmpty }.map { MessagesAPI.TextBlock(text: $0) }
-        if !blocks.isEmpty { blocks[blocks.count - 1].cacheControl = MessagesAPI.CacheControl(ttl: cacheTTL) }
+        let groups = [[bundle.protocolText, bundle.falsePositiveGuide], bundle.specTexts,
+                      [bundle.seriesContext]]
+        var blocks: [MessagesAPI.TextBlock] = []
+        for group in groups {
+            let texts = group.filter { !$0.isEmpty }
+            guard !texts.isEmpty else { continue }
+            blocks += texts.map { MessagesAPI.TextBlock(text: $0) }
+            blocks[blocks.count - 1].cacheControl = MessagesAPI.CacheControl(ttl: cacheTTL)
+        }
         return blocks
     }
 

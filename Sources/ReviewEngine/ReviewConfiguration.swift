@@ -28,6 +28,12 @@ public struct ReviewConfiguration: Sendable, Hashable {
     public var maxTokensCeiling: Int = 16_384
     /// Requests in flight at once.
     public var concurrency: Int = 4
+    /// How long requests hold back after the run's first request is sent, while no answer
+    /// has come back yet. The API makes a cache entry readable only once the response
+    /// that writes it has begun; requests sent before then all pay to write the shared
+    /// prefix again. Two seconds covers the prefill of a prompt of some 10k tokens;
+    /// `.zero` turns the warm-up off.
+    public var cacheWarmup: Duration = .seconds(2)
     /// Per request; long because a full answer to a large task takes minutes without streaming.
     public var requestTimeout: Duration = .seconds(600)
     public var retry = RetryPolicy()

@@ -33,7 +33,7 @@ public struct ReviewRunner: Sendable {
         guard configuration.concurrency >= 1 else { throw ReviewEngineError.invalidConfiguration("concurrency below 1") }
         let startedAt = clock.now()
         let price = configuration.prices.price(for: configuration.request.model)
-        let ledger = RunLedger(budget: configuration.budget, price: price)
+        let ledger = RunLedger(budget: configuration.budget, price: price, cacheWarmup: configuration.cacheWarmup)
         let prefixes = series.patches.indices.map {
             PromptAssembly.prefix(bundle: prompts[$0], series: series, patchIndex: $0,
                                   cacheTTL: configuration.request.cacheTTL)

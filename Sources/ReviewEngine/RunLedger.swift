@@ -12,10 +12,16 @@ actor RunLedger {
     private(set) var stoppedByBudget = false
     private(set) var warnings: [String] = []
     private var pacer = RateLimitPacer()
+    let cacheWarmup: Duration
+    /// While the run's first request is out and no answer has come back: requests wait
+    /// until this date, so they find the shared prefix cached instead of writing it again.
+    private var warmupUntil: Date?
+    private var answered = false
 
-    init(budget: RunBudget, price: ModelPrice?) {
+    init(budget: RunBudget, price: ModelPrice?, cacheWarmup: Duration = .zero) {
         self.budget = budget
         self.price = price
+        self.cacheWarmup = cacheWarmup
     }
 
     /// Whether a request estimated at `estimate` may start; once one is refused the run is
@@ -25,11 +31,26 @@ actor RunLedger {
         return !stoppedByBudget
     }
 
+    /// How long to wait before sending: the rate-limit pacing, and during the cache
+    /// warm-up the rest of it (the first request of the run goes at once).
     func reserve(now: Date, inputTokens: Int) -> Duration {
-        pacer.reserve(now: now, inputTokens: inputTokens)
+        var pause = pacer.reserve(now: now, inputTokens: inputTokens)
+        if !answered, cacheWarmup > .zero {
+            if let until = warmupUntil {
+                let rest = Duration.milliseconds(Int64((until.timeIntervalSince(now) * 1000).rounded(.up)))
+                pause = max(pause, rest)
+            } else {
+                warmupUntil = now.addingTimeInterval(cacheWarmup.seconds)
+            }
+        }
+        return pause
     }
 
-    func observe(headers: [String: String]) { pacer.observe(headers: headers) }
+    /// Any answer ends the warm-up: the API has written what it was going to write.
+    func observe(headers: [String: String]) {
+        answered = true
+        pacer.observe(headers: headers)
+    }
 
     func record(_ spent: TokenUsage, patchIndex: Int) {
         usage += spent

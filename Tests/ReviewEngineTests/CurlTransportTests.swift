@@ -33,6 +33,25 @@ import Testing
         }
     }
 
+    @Test func aProxyEchoingTheKeyInAnErrorPageDoesNotLeakIt() async throws {
+        let proxy = try HTTPServer { request in
+            .text("<html>bad credentials: \(request.headers["x-api-key"] ?? "none")</html>", status: 403)
+        }
+        defer { proxy.stop() }
+        let transport = CurlMessagesTransport(client: CurlClient(), baseURL: proxy.baseURL, apiKey: Self.key)
+        let answer = try await transport.send(body: Data("{}".utf8), timeout: .seconds(5))
+        #expect(answer.status == 403)
+        let text = String(decoding: answer.body, as: UTF8.self)
+        #expect(text == "<html>bad credentials: <redacted api key></html>")
+    }
+
+    @Test func environmentBaseURLOverridesTheConfiguredOne() {
+        let resolve = CurlMessagesTransport.resolveBaseURL
+        #expect(resolve("https://gw.example", ["ANTHROPIC_BASE_URL": "http://127.0.0.1:4000"]) == "http://127.0.0.1:4000")
+        #expect(resolve("https://gw.example", ["ANTHROPIC_BASE_URL": " "]) == "https://gw.example")
+        #expect(resolve(nil, [:]) == "https://api.anthropic.com")
+    }
+
     @Test func baseURLWithTrailingSlashStillPostsToV1Messages() async throws {
         let review = try LoopbackReview()
         defer { review.fake.stop() }
@@ -216,10 +235,8 @@ import Testing
     @Test func tasksOfOnePatchReadTheSharedPrefixFromTheCache() async throws {
         let review = try LoopbackReview()
         defer { review.fake.stop() }
-        // Specs big enough that the prefix passes the 1024-token minimum.
-        var prompts = testPrompts
-        prompts.specTexts = (0..<3).map { "SPEC \($0): " + String(repeating: "check every error path; ", count: 80) }
-        let report = try await review.run(files: 6, configuration: F.configuration(concurrency: 1), prompts: prompts)
+        let report = try await review.run(files: 6, configuration: F.configuration(concurrency: 1),
+                                          prompts: LoopbackReview.bigPrompts)
         #expect(report.outcomes.allSatisfy { $0.status == .reviewed(fromCache: false) })
 
         let usages = review.fake.exchanges.compactMap(\.usage)
@@ -241,5 +258,29 @@ import Testing
         #expect(small.fake.exchanges.compactMap(\.usage).allSatisfy {
             $0.cacheReadInputTokens == 0 && $0.cacheCreationInputTokens == 0 && $0.inputTokens > 0
         })
+    }
+
+    @Test func warmupLetsParallelTasksReadThePrefixTheFirstOneWrote() async throws {
+        func writesAndReads(warmup: Duration) async throws -> (writes: Int, reads: Int) {
+            // Wide margins, so a loaded machine spreading the first wave apart cannot blur it.
+            var options = LoopbackReview.fakeOptions(latency: 0.5)
+            options.timeToFirstToken = 0.25
+            let review = try LoopbackReview(options: options)
+            defer { review.fake.stop() }
+            var configuration = F.configuration(concurrency: 4)
+            configuration.cacheWarmup = warmup
+            let report = try await review.run(files: 6, configuration: configuration, clock: SystemClock(),
+                                              prompts: LoopbackReview.bigPrompts)
+            #expect(report.outcomes.allSatisfy { $0.status == .reviewed(fromCache: false) })
+            let usages = review.fake.exchanges.compactMap(\.usage)
+            #expect(usages.count == 6)
+            return (usages.filter { $0.cacheCreationInputTokens > 0 }.count, usages.filter { $0.cacheReadInputTokens > 0 }.count)
+        }
+        // Without a warm-up the first four race and all write the prefix.
+        let racing = try await writesAndReads(warmup: .zero)
+        #expect(racing.writes == 4 && racing.reads == 2)
+        // Holding the others back until the first response has begun: one write, five reads.
+        let warmed = try await writesAndReads(warmup: .milliseconds(400))
+        #expect(warmed.writes == 1 && warmed.reads == 5)
     }
 }

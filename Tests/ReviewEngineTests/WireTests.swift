@@ -31,10 +31,11 @@ import Testing
         #expect(json["max_tokens"] as? Int == 2_000)
         #expect(json["tool_choice"] as? [String: String] == ["type": "tool", "name": "report_findings"])
         let system = try #require(json["system"] as? [[String: Any]])
-        #expect(system.map { $0["text"] as? String }.prefix(4) == ["PROTOCOL", "SPEC net", "SPEC locking", "FALSE POSITIVES"])
+        #expect(system.map { $0["text"] as? String }.prefix(4) == ["PROTOCOL", "FALSE POSITIVES", "SPEC net", "SPEC locking"])
+        #expect(system.count == 5)
         #expect(system.allSatisfy { $0["type"] as? String == "text" })
-        // One breakpoint, on the last prefix block (the series context).
-        #expect(system.dropLast().allSatisfy { $0["cache_control"] == nil })
+        // Three breakpoints: after the guides, after the specs, after the series context.
+        #expect(system.indices.filter { system[$0]["cache_control"] != nil } == [1, 3, 4])
         #expect(system.last?["cache_control"] as? [String: String] == ["type": "ephemeral"])
         #expect(system.last?["text"] as? String == "SERIES CONTEXT")
         let messages = try #require(json["messages"] as? [[String: Any]])

@@ -29,7 +29,7 @@ struct LoopbackReview {
     }
 
     func run(files: Int = 8, configuration: ReviewConfiguration = RunnerFixture.configuration(),
-             key: String = LoopbackReview.apiKey, store: StateStore? = nil, clock: TestClock = TestClock(),
+             key: String = LoopbackReview.apiKey, store: StateStore? = nil, clock: any ReviewClock = TestClock(),
              series reviewSeries: ReviewSeries? = nil,
              prompts: PromptBundle = testPrompts) async throws -> ReviewReport {
         let reviewSeries = reviewSeries ?? series([RunnerFixture.patch(files: files)])
@@ -38,6 +38,13 @@ struct LoopbackReview {
                                   clock: clock, jitter: { 0.5 })
         return try await runner.run(plan: plan, series: reviewSeries,
                                     prompts: Array(repeating: prompts, count: reviewSeries.patches.count))
+    }
+
+    /// Specs big enough that the shared prefix passes the 1024-token cache minimum.
+    static var bigPrompts: PromptBundle {
+        var prompts = testPrompts
+        prompts.specTexts = (0..<3).map { "SPEC \($0): " + String(repeating: "check every error path; ", count: 80) }
+        return prompts
     }
 
     /// Requests that reached the model (valid ones), with their call details.

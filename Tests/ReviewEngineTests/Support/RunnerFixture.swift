@@ -26,6 +26,8 @@ enum RunnerFixture {
         var configuration = ReviewConfiguration(request: RequestSettings(model: FakeAPI.model, maxTokens: 4_096))
         configuration.concurrency = concurrency
         configuration.verify = verify
+        // Exact sleep counts elsewhere; the warm-up has its own tests.
+        configuration.cacheWarmup = .zero
         return configuration
     }
 
