@@ -1,4 +1,4 @@
-// libFuzzer entry for the mail layer. Not part of the package: scripts/fuzz-mbox compiles
+// libFuzzer entry for the mail layer and the diff parser. Not part of the package: scripts/fuzz-mbox compiles
 // it with the MboxParser sources into one module, with -sanitize=fuzzer,address.
 import Foundation
 
@@ -12,6 +12,8 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let limits = ParserLimits(maxHeaderBytes: 4096, maxHeaderCount: 64, maxMIMEDepth: 8, maxMIMEParts: 64,
                               maxLineBytes: 2048, maxMessageBytes: 1 << 16)
     exercise(bytes, limits: limits)
+    // The input as a mail body too, so diff parsing sees hostile diffs directly.
+    fuzzPatchParser(String(decoding: bytes, as: UTF8.self))
 
     guard let file = scratch else { return 0 }
     let fd = fileno(file)
@@ -43,12 +45,18 @@ private func exercise(_ bytes: [UInt8], limits: ParserLimits) {
     _ = message.parts
     _ = message.warnings
     _ = MailboxScan.holdsPatch(message)
-    let body = message.bodyText
-    fuzzPatchParser(body)
+    _ = PatchSubject.parse(message.subject ?? "")
+    fuzzPatchParser(message.bodyText)
+    _ = SeriesAssembler(messages: [SeriesMessage(message)]).candidates
 }
 
-/// FUZZ CALL SITE FOR THE DIFF PARSER: when PatchParser lands in Sources/MboxParser, call
-/// it here on `body` (e.g. `_ = PatchParser.parse(body)`).
 private func fuzzPatchParser(_ body: String) {
-    _ = body.utf8.count
+    let patch = PatchParser.parse(body: body)
+    // Counts must stay consistent with the lines parsed, whatever the input.
+    for file in patch.files {
+        for hunk in file.hunks where hunk.added + hunk.removed > hunk.lines.count {
+            fatalError("hunk counts exceed its lines")
+        }
+    }
+    _ = PatchParser.containsDiff(body)
 }
