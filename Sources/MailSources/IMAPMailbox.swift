@@ -1,5 +1,6 @@
 import CurlKit
 import Foundation
+import MboxParser
 
 /// Reading from and writing drafts to an IMAP folder.
 public enum IMAPMailbox {
@@ -42,10 +43,11 @@ public enum IMAPMailbox {
         guard !files.isEmpty else { throw MailSourceError.usage("no .eml files in \(directory.path)") }
         let drafts = try files.map { file -> (String, Data, String) in
             let data = try Data(contentsOf: file)
-            guard let id = RawMailHeaders.messages(in: Data("From x\n".utf8) + data).first?["Message-ID"] else {
+            let mail = try? MailMessage(raw: [UInt8](data), location: MessageLocation(file: file.path, number: 1))
+            guard let id = mail?.messageID, !id.isEmpty else {
                 throw MailSourceError.usage("\(file.path): no Message-ID header, so pushing it twice would duplicate it")
             }
-            return (file.lastPathComponent, data, MessageID.bare(id))
+            return (file.lastPathComponent, data, id)
         }
         return try await onDedicatedThread {
             let session = try IMAPSession(url: url, options: options)

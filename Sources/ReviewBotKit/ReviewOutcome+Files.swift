@@ -1,4 +1,5 @@
 import Foundation
+import MailSources
 import ReviewEngine
 
 extension ReviewOutcome {
@@ -7,15 +8,16 @@ extension ReviewOutcome {
     /// `findings.json`; `report.md`.
     public var outputFiles: [(name: String, text: String)] {
         var files: [(String, String)] = []
-        var mbox = ""
+        var mails: [FetchedMail.Part] = []
         for number in drafts.keys.sorted() {
             let draft = drafts[number]!
             let names = Self.draftNames(number)
             files.append((names.inline, draft.reviewInline))
             files.append((names.mail, draft.mail))
-            mbox += MboxWriting.mboxrdEntry(draft.mail)
+            mails.append(FetchedMail.Part(kind: .message, bytes: Data(draft.mail.utf8), origin: names.mail))
         }
-        if !mbox.isEmpty { files.append(("drafts.mbox", mbox)) }
+        // mboxrd, as public-inbox and b4 write it, so `mutt -f drafts.mbox` reads every draft.
+        if !mails.isEmpty { files.append(("drafts.mbox", String(decoding: FetchedMail(parts: mails).mboxrd(), as: UTF8.self))) }
         files.append(("findings.json", findingsJSON))
         files.append(("report.md", reportMarkdown))
         return files
@@ -45,19 +47,5 @@ extension ReviewOutcome {
         }
         try write(outputFiles, directory)
         if let b4Directory { try write(b4ReviewFiles, b4Directory) }
-    }
-}
-
-/// mboxrd, as public-inbox and b4 write it, so `mutt -f drafts.mbox` reads every draft.
-enum MboxWriting {
-    static func mboxrdEntry(_ message: String) -> String {
-        var out = "From mboxrd@z Thu Jan  1 00:00:00 1970\n"
-        var lines = message.split(separator: "\n", omittingEmptySubsequences: false)
-        if message.hasSuffix("\n") { lines.removeLast() }
-        for line in lines {
-            let stripped = line.drop(while: { $0 == ">" })
-            out += (stripped.hasPrefix("From ") ? ">" : "") + line + "\n"
-        }
-        return out + "\n"
     }
 }
