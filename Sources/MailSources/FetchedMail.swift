@@ -1,4 +1,5 @@
 import Foundation
+import MboxParser
 
 /// What a source yielded: raw mail, in order, for the mail parser to read. Nothing here
 /// is parsed; an mbox stays an mbox and a message stays the bytes the server sent.
@@ -32,20 +33,34 @@ public struct FetchedMail: Sendable {
         self.notes = notes
     }
 
-    /// Everything as one mboxrd file, like `b4 mbox`: mbox parts as they are (lore's are
-    /// already mboxrd), each message behind a `From mboxrd@z` line with `^>*From ` escaped
-    /// and a blank line after it.
+    /// Everything as one mboxrd file, like `b4 mbox`: an mboxrd part (lore's) byte for byte;
+    /// any other mbox (git format-patch's mboxo, a mail client's) split by the mail reader
+    /// and, like a single message, written behind a `From mboxrd@z` line with `^>*From `
+    /// escaped and a blank line after it. When the reader refuses a message of a part (a
+    /// size limit), that part is written as it stood, so nothing is lost.
     public func mboxrd() -> Data {
         var out = Data()
         for part in parts {
             switch part.kind {
-            case .mbox:
+            case .mbox where Self.isMboxrd(part.bytes):
                 out.append(part.bytes)
+            case .mbox:
+                let messages = Mailbox.rawMessages(in: [UInt8](part.bytes), name: part.origin)
+                let raws = messages.compactMap { try? $0.get() }
+                guard raws.count == messages.count else {
+                    out.append(part.bytes)
+                    continue
+                }
+                for raw in raws { out.append(Self.mboxrdEntry(Data(raw.bytes))) }
             case .message:
                 out.append(Self.mboxrdEntry(part.bytes))
             }
         }
         return out
+    }
+
+    static func isMboxrd(_ bytes: Data) -> Bool {
+        bytes.starts(with: Data("From mboxrd@z ".utf8)) || bytes.starts(with: Data("From mboxrd ".utf8))
     }
 
     static let separator = Data("From mboxrd@z Thu Jan  1 00:00:00 1970\n".utf8)

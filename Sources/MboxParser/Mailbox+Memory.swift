@@ -8,11 +8,10 @@ import Darwin
 #endif
 
 extension Mailbox {
-    /// The messages of an mbox held in memory (lore search results, a fetched thread),
-    /// read by the same streaming reader as files: the bytes go through an anonymous
-    /// temporary file, which is gone when the call returns.
-    public static func messages(in bytes: [UInt8], name: String, options: Options = Options())
-        -> [Result<MailMessage, MboxParserError>]
+    /// The raw messages of an mbox held in memory, split by the same streaming reader as
+    /// files: the bytes go through an anonymous temporary file, gone when the call returns.
+    public static func rawMessages(in bytes: [UInt8], name: String, options: Options = Options())
+        -> [Result<RawMessage, MboxParserError>]
     {
         guard let file = tmpfile() else {
             return [.failure(MboxParserError(.unreadableSource, path: name, reason: "cannot create a temporary file"))]
@@ -27,18 +26,21 @@ extension Mailbox {
         _ = lseek(fd, 0, SEEK_SET)
         let reader = MboxStreamReader(fd: fd, file: name, ownsDescriptor: false, format: options.format,
                                       limits: options.limits)
-        var results: [Result<MailMessage, MboxParserError>] = []
-        while let item = reader.next() {
-            switch item {
-            case .failure(let error): results.append(.failure(error))
-            case .success(let raw):
-                do {
-                    results.append(.success(try MailMessage(raw: raw.bytes, location: raw.location, limits: options.limits)))
-                } catch {
-                    results.append(.failure(error))
+        var results: [Result<RawMessage, MboxParserError>] = []
+        while let item = reader.next() { results.append(item) }
+        return results
+    }
+
+    /// The messages of an mbox held in memory (lore search results, a fetched thread).
+    public static func messages(in bytes: [UInt8], name: String, options: Options = Options())
+        -> [Result<MailMessage, MboxParserError>]
+    {
+        rawMessages(in: bytes, name: name, options: options).map { item in
+            item.flatMap { raw in
+                Result { () throws(MboxParserError) in
+                    try MailMessage(raw: raw.bytes, location: raw.location, limits: options.limits)
                 }
             }
         }
-        return results
     }
 }

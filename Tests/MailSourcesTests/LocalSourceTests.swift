@@ -1,5 +1,6 @@
 import CurlKit
 import Foundation
+import MboxParser
 @testable import MailSources
 import Testing
 
@@ -102,5 +103,26 @@ import Testing
         #expect {
             try SourceSpec.parse(dir.appendingPathComponent("missing.mbox").path)
         } throws: { ($0 as? MailSourceError)?.kind == .usage }
+    }
+}
+
+/// `reviewbot fetch` writes mboxrd whatever mbox dialect it read.
+@Suite struct MboxrdConversionTests {
+    @Test func mboxoFromGitFormatPatchBecomesMboxrdWithTheSameMessages() throws {
+        // git format-patch output (mboxo): a body line starting ">From " is literal text.
+        let first = "From: A <a@example.org>\nSubject: [PATCH 1/2] x\n\nbody\n>From the top\nFrom here on\n"
+        let second = "From: A <a@example.org>\nSubject: [PATCH 2/2] y\n\nmore\n"
+        let mboxo = "From 1234567890abcdef Mon Sep 17 00:00:00 2001\n" + first
+            + "\nFrom 1234567890abcdef Mon Sep 17 00:00:00 2001\n" + second
+        let fetched = FetchedMail(parts: [.init(kind: .mbox, bytes: Data(mboxo.utf8), origin: "x.mbox")])
+        let out = fetched.mboxrd()
+        let text = String(decoding: out, as: UTF8.self)
+        #expect(text.hasPrefix("From mboxrd@z Thu Jan  1 00:00:00 1970\n"))
+        #expect(text.contains("\n>>From the top\n"))
+        #expect(text.contains("\n>From here on\n"))
+        let again = Mailbox.rawMessages(in: [UInt8](out), name: "out").map { try? $0.get().bytes }
+        let original = Mailbox.rawMessages(in: [UInt8](mboxo.utf8), name: "in").map { try? $0.get().bytes }
+        #expect(again.count == 2)
+        #expect(again == original)
     }
 }
