@@ -57,7 +57,7 @@ let package = Package(
         .testTarget(name: "PromptLibraryTests", dependencies: ["PromptLibrary", "MboxParser"], exclude: ["Golden"]),
         .testTarget(name: "MailSourcesTests", dependencies: ["MailSources", "LoopbackServers", "MboxParser"]),
         .testTarget(name: "ReviewEngineTests", dependencies: ["ReviewEngine", "LoopbackServers", "MboxParser"]),
-        .testTarget(name: "ReviewBotTests", dependencies: ["ReviewBotKit", "LoopbackServers"]),
+        .testTarget(name: "ReviewBotTests", dependencies: ["ReviewBotKit", "LoopbackServers"], exclude: ["Golden"]),
     ],
     swiftLanguageModes: [.v6]
 )

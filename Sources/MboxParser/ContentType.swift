@@ -75,7 +75,7 @@ struct ContentType: Sendable, Hashable {
             } else {
                 var out = String.UnicodeScalarView()
                 while let c = scalars.first, c != ";" { out.append(c); scalars.removeFirst() }
-                parameterValue = String(out).trimmingCharacters(in: .whitespaces)
+                parameterValue = String(out).trimmedWhitespace()
             }
             if !name.isEmpty { raw.append((name, parameterValue)) }
         }

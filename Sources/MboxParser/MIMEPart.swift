@@ -68,7 +68,7 @@ struct MIMELeaf: Sendable, Hashable {
                 continue
             }
             let encoding = entity.header.first("content-transfer-encoding", in: raw).map {
-                raw.text(from: $0.valueStart, to: $0.valueEnd).trimmingCharacters(in: .whitespaces).lowercased()
+                raw.text(from: $0.valueStart, to: $0.valueEnd).trimmedWhitespace().lowercased()
             } ?? "7bit"
             let disposition = entity.header.first("content-disposition", in: raw).map {
                 ContentType(parsing: raw.text(from: $0.valueStart, to: $0.valueEnd))

@@ -31,7 +31,7 @@ extension MailAddress {
             }
             var name = decodePhrase(nameWords.joined(separator: " "))
             if name.isEmpty, let comment { name = decodePhrase(comment) }
-            email = email.trimmingCharacters(in: .whitespaces)
+            email = email.trimmedWhitespace()
             if email.isEmpty && name.isEmpty { return }
             result.append(MailAddress(name: name, email: email))
         }
@@ -61,14 +61,14 @@ extension MailAddress {
                     text.append(d)
                     i += 1
                 }
-                let trimmed = String(text).trimmingCharacters(in: .whitespaces)
+                let trimmed = String(text).trimmedWhitespace()
                 if !trimmed.isEmpty { comment = trimmed }
             case "<":
                 endAtom()
                 var text = String.UnicodeScalarView()
                 i += 1
                 while i < scalars.count, scalars[i] != ">" { text.append(scalars[i]); i += 1 }
-                var spec = String(text).trimmingCharacters(in: .whitespaces)
+                var spec = String(text).trimmedWhitespace()
                 // Obsolete route `<@relay1,@relay2:user@host>`.
                 if spec.hasPrefix("@"), let colon = spec.firstIndex(of: ":") {
                     spec = String(spec[spec.index(after: colon)...])
@@ -95,6 +95,6 @@ extension MailAddress {
     private static func decodePhrase(_ text: String) -> String {
         var ignored: [String] = []
         return EncodedWord.decodeHeaderText(Array(text.utf8), warnings: &ignored)
-            .trimmingCharacters(in: .whitespaces)
+            .trimmedWhitespace()
     }
 }

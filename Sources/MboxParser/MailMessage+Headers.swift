@@ -61,7 +61,7 @@ extension MailMessage {
     public var cc: [MailAddress] { rawValues("cc").flatMap { MailAddress.parseList($0) } }
 
     /// The Date header as written (unfolded), nil when absent.
-    public var dateString: String? { rawValues("date").first.map { $0.trimmingCharacters(in: .whitespaces) } }
+    public var dateString: String? { rawValues("date").first.map { $0.trimmedWhitespace() } }
 
     /// The Date header parsed as RFC 5322 (obsolete forms included); nil when unreadable.
     public var date: Date? { dateString.flatMap(MailDate.parse) }
@@ -120,12 +120,12 @@ extension MailMessage {
         var rest = Substring(value)
         while let open = rest.firstIndex(of: "<") {
             guard let close = rest[open...].firstIndex(of: ">") else { break }
-            let id = rest[rest.index(after: open)..<close].trimmingCharacters(in: .whitespaces)
+            let id = rest[rest.index(after: open)..<close].trimmedWhitespace()
             if !id.isEmpty { ids.append(id) }
             rest = rest[rest.index(after: close)...]
         }
         if ids.isEmpty {
-            let bare = value.trimmingCharacters(in: .whitespaces)
+            let bare = value.trimmedWhitespace()
             if !bare.isEmpty, !bare.contains(" "), !bare.contains("<") { ids.append(bare) }
         }
         return ids

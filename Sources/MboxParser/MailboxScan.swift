@@ -48,7 +48,7 @@ public enum MailboxScan {
         reader.start()
 
         var result = MailboxScanResult()
-        var outlines: [SeriesMessage] = []
+        var series = SeriesCounter()
         while let batch = queue.pop() {
             for item in batch {
                 switch item {
@@ -60,14 +60,14 @@ public enum MailboxScan {
                         let message = try MailMessage(raw: raw.bytes, location: raw.location, limits: options.limits)
                         let isPatch = holdsPatch(message)
                         if isPatch { result.patches += 1 }
-                        if let outline = SeriesMessage.outline(of: message, isPatch: isPatch) { outlines.append(outline) }
+                        series.add(message, isPatch: isPatch)
                     } catch {
                         result.errors.append(error)
                     }
                 }
             }
         }
-        result.series = SeriesAssembler(messages: outlines).candidates.count
+        result.series = series.count()
         return result
     }
 

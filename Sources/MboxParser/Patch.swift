@@ -209,9 +209,9 @@ extension MailAddress {
     public static func parseTrailerPerson(_ value: String) -> MailAddress? {
         guard let open = value.lastIndex(of: "<"), let close = value.lastIndex(of: ">"), open < close
         else { return nil }
-        let email = value[value.index(after: open)..<close].trimmingCharacters(in: .whitespaces)
+        let email = value[value.index(after: open)..<close].trimmedWhitespace()
         guard email.contains("@") else { return nil }
-        var name = value[..<open].trimmingCharacters(in: .whitespaces)
+        var name = value[..<open].trimmedWhitespace()
         if name.hasPrefix("\""), name.hasSuffix("\""), name.count >= 2 {
             name = String(name.dropFirst().dropLast())
         }

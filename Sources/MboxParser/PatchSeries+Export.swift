@@ -42,12 +42,12 @@ extension SeriesPatch {
         guard !extra.isEmpty else { return text }
         let cut = lines.indices.first { at in
             let line = lines[at]
-            if line.trimmingCharacters(in: .whitespaces) == "---" || line.hasPrefix("diff --git ") || line.hasPrefix("Index: ") {
+            if line.trimmedWhitespace() == "---" || line.hasPrefix("diff --git ") || line.hasPrefix("Index: ") {
                 return true
             }
             return line.hasPrefix("--- ") && at + 1 < lines.count && lines[at + 1].hasPrefix("+++ ")
         } ?? lines.count
-        guard let last = lines[..<cut].lastIndex(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) else {
+        guard let last = lines[..<cut].lastIndex(where: { !$0.trimmedWhitespace().isEmpty }) else {
             return extra.map { "\($0.name): \($0.value)" }.joined(separator: "\n") + "\n" + text
         }
         var insert = extra.map { "\($0.name): \($0.value)" }

@@ -76,7 +76,8 @@ public struct PatchSubject: Sendable, Hashable {
             rest = rest[rest.index(after: close)...].drop(while: { $0 == " " })
         }
         // git mailinfo also drops a colon left after the prefix (`[Patch 2/2]: title`).
-        result.title = String(rest.drop(while: { $0 == ":" || $0 == " " })).trimmingCharacters(in: .whitespaces)
+        // `full` has single spaces and no space at either end, so only the front needs it.
+        result.title = String(rest.drop(while: { $0 == ":" || $0 == " " }))
 
         let patchGroup = groups.firstIndex(where: { group in
             tokens(of: group).contains(where: { isPatchKeyword($0) })
@@ -84,7 +85,8 @@ public struct PatchSubject: Sendable, Hashable {
         var gitMarker = false, pullMarker = false
         for (at, group) in groups.enumerated() {
             if let patchGroup, at < patchGroup {
-                result.listTags.append(group.trimmingCharacters(in: .whitespaces))
+                // Foundation's trimming bridges through NSString on Linux; this runs per mail.
+                result.listTags.append(String(group.drop(while: { $0 == " " }).reversed().drop(while: { $0 == " " }).reversed()))
                 continue
             }
             var words = tokens(of: group)[...]

@@ -14,6 +14,8 @@ public struct SeriesAssembler: Sendable {
     /// Per candidate: the messages it holds (entry positions) and its threads.
     private let members: [Set<Int>]
     private let threads: [Set<Int>]
+    /// Per candidate, the other revisions of its series (see `families(candidates:threads:)`).
+    private let families: [[Int]]
     private let dates: [Date]
     private let graph: ThreadGraph
 
@@ -21,26 +23,32 @@ public struct SeriesAssembler: Sendable {
         var entries = Self.classify(messages)
         let graph = ThreadGraph(entries: entries)
         var built: [Candidate] = []
+        var inferred: [Int: Int] = [:]
         for (number, component) in graph.components.enumerated() {
             var mailbox = RevisionMailbox(entries: entries, lookup: graph.lookup)
             for position in component { mailbox.add(position) }
-            for (position, revision) in mailbox.revisionOf { entries[position].revision = revision }
+            // Applied after the loop: writing `entries` while a mailbox shares it would copy
+            // the whole array once per thread. Threads are disjoint, so no mailbox needs
+            // another thread's inferred revisions.
+            inferred.merge(mailbox.revisionOf) { $1 }
             built += mailbox.candidates(thread: number)
         }
+        for (position, revision) in inferred { entries[position].revision = revision }
         built = Self.joinUnthreaded(built, entries: entries)
         built.sort { $0.firstPosition < $1.firstPosition }
 
         let collector = TrailerCollector(entries: entries, lookup: graph.lookup)
         var series = built.map { collector.series(for: $0) }
         let threads = built.map(\.threads)
+        let families = Self.families(candidates: series, threads: threads)
         for at in series.indices {
-            let others = Self.family(of: at, candidates: series, threads: threads)
-                .map { series[$0].revision }.filter { $0 != series[at].revision }
+            let others = families[at].map { series[$0].revision }.filter { $0 != series[at].revision }
             series[at].otherVersions = Set(others).sorted()
         }
         self.candidates = series
         self.members = built.map { Set($0.slots.compactMap { $0?.position }) }
         self.threads = threads
+        self.families = families
         self.dates = built.map { $0.submissionDate(entries) }
         self.graph = graph
     }
@@ -59,7 +67,7 @@ public struct SeriesAssembler: Sendable {
         }
         guard let base = newest(pool) else { return .noPatches }
         guard let version else { return .found(candidates[base]) }
-        let family = [base] + Self.family(of: base, candidates: candidates, threads: threads)
+        let family = [base] + families[base]
         if let pick = newest(family.filter { candidates[$0].revision == version })
             ?? newest(candidates.indices.filter { candidates[$0].revision == version }) {
             return .found(candidates[pick])
@@ -87,10 +95,22 @@ public struct SeriesAssembler: Sendable {
     }
 
     /// Other postings of the same series: same thread, or same author and title.
-    private static func family(of at: Int, candidates: [PatchSeries], threads: [Set<Int>]) -> [Int] {
-        let key = familyKey(candidates[at])
-        return candidates.indices.filter { other in
-            other != at && (!threads[other].isDisjoint(with: threads[at]) || familyKey(candidates[other]) == key)
+    /// Per candidate, the other candidates of the same series: those sharing a thread
+    /// with it, or with the same author and title. Indexed by thread and by key, so a
+    /// mailbox with thousands of series is not compared pair by pair.
+    private static func families(candidates: [PatchSeries], threads: [Set<Int>]) -> [[Int]] {
+        let keys = candidates.map(familyKey)
+        var byKey: [String: [Int]] = [:]
+        var byThread: [Int: [Int]] = [:]
+        for index in candidates.indices {
+            byKey[keys[index], default: []].append(index)
+            for thread in threads[index] { byThread[thread, default: []].append(index) }
+        }
+        return candidates.indices.map { at in
+            var family = Set(byKey[keys[at]] ?? [])
+            for thread in threads[at] { family.formUnion(byThread[thread] ?? []) }
+            family.remove(at)
+            return family.sorted()
         }
     }
 

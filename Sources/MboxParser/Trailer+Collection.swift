@@ -53,7 +53,7 @@ extension Trailer {
     /// The trailer block of a commit message: the `Name: value` lines of its last paragraph,
     /// values as written (a `# comment` stays; git keeps it).
     public static func fromCommitMessage(_ message: String) -> [Trailer] {
-        let paragraphs = message.trimmingCharacters(in: .newlines).components(separatedBy: "\n\n")
+        let paragraphs = message.trimmedNewlines().components(separatedBy: "\n\n")
         guard let last = paragraphs.last else { return [] }
         return find(in: last, followup: false, keepComments: true)
     }
@@ -73,7 +73,7 @@ extension Trailer {
     }
 
     private var bareEmail: MailAddress? {
-        let trimmed = value.trimmingCharacters(in: .whitespaces)
+        let trimmed = value.trimmedWhitespace()
         return trimmed.contains("@") && !trimmed.contains(" ") ? MailAddress(name: "", email: trimmed) : nil
     }
 
@@ -130,13 +130,13 @@ extension Trailer {
                 }
                 if lower == "fixes", !startsWithHash(rawValue) { continue }
                 lastWasTrailer = true
-                let value = keepComments ? rawValue.trimmingCharacters(in: .whitespaces) : stripHashComment(rawValue)
+                let value = keepComments ? rawValue.trimmedWhitespace() : stripHashComment(rawValue)
                 trailers.append(Trailer(name: name, value: normalise(name: lower, value: value)))
                 continue
             }
             // `[for the foo bits]` under a trailer belongs to it (b4 "extinfo").
             if lastWasTrailer, line.count > 2 {
-                let trimmed = line.trimmingCharacters(in: .whitespaces)
+                let trimmed = line.trimmedWhitespace()
                 if trimmed.hasPrefix("["), trimmed.hasSuffix("]"), !trimmed.dropFirst().dropLast().contains("]") {
                     lastWasTrailer = false
                     continue
@@ -151,7 +151,7 @@ extension Trailer {
     /// Everything above the first `-- ` signature line, trimmed.
     private static func aboveSignature(_ body: String) -> String {
         let cut = body.range(of: "\n-- \n").map { String(body[..<$0.lowerBound]) } ?? body
-        return cut.trimmingCharacters(in: .whitespacesAndNewlines)
+        return cut.trimmedWhitespaceAndNewlines()
     }
 
     /// b4 repairs two common wraps: `Fixes: abc (subject` + `continued)` and
@@ -196,9 +196,9 @@ extension Trailer {
         guard let hash = value.lastIndex(of: "#"), hash > value.startIndex,
               value[value.index(before: hash)].isWhitespace,
               !value[value.index(after: hash)...].isEmpty,
-              !value[..<hash].trimmingCharacters(in: .whitespaces).isEmpty
+              !value[..<hash].trimmedWhitespace().isEmpty
         else { return value }
-        return value[..<hash].trimmingCharacters(in: .whitespaces)
+        return value[..<hash].trimmedWhitespace()
     }
 
     /// b4 rewrites person values as `Name <email>` (dropping `<mailto:...>` junk that
@@ -209,12 +209,12 @@ extension Trailer {
         while let open = cleaned.range(of: "<mailto:"), let close = cleaned[open.upperBound...].firstIndex(of: ">") {
             cleaned.removeSubrange(open.lowerBound...close)
         }
-        cleaned = cleaned.trimmingCharacters(in: .whitespaces)
+        cleaned = cleaned.trimmedWhitespace()
         guard cleaned.hasSuffix(">"), let open = cleaned.firstIndex(of: "<") else { return cleaned }
         let email = cleaned[cleaned.index(after: open)..<cleaned.index(before: cleaned.endIndex)]
         guard !email.contains(">") else { return cleaned }
-        let person = cleaned[..<open].trimmingCharacters(in: .whitespaces)
-        let address = email.trimmingCharacters(in: .whitespaces)
+        let person = cleaned[..<open].trimmedWhitespace()
+        let address = email.trimmedWhitespace()
         return person.isEmpty || person == address ? address : "\(person) <\(address)>"
     }
 }
