@@ -65,7 +65,7 @@ public struct PatchSubject: Sendable, Hashable {
 
     /// Parses a decoded, unfolded subject. Never fails: an unusual subject is a title.
     public static func parse(_ subject: String) -> PatchSubject {
-        let full = subject.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+        let full = collapsingWhitespace(subject)
         var result = PatchSubject(full: full, title: full)
         var rest = Substring(full)
         result.isReply = stripReplyMarkers(&rest)
@@ -123,6 +123,38 @@ public struct PatchSubject: Sendable, Hashable {
         }
         result.isPullRequest = gitMarker || (pullMarker && result.index == nil)
         return result
+    }
+
+    /// Runs of white space as one space, none at either end. Subjects are nearly always
+    /// ASCII: that case works on bytes, as Unicode property lookups per Character cost more
+    /// than the rest of the parse.
+    static func collapsingWhitespace(_ subject: String) -> String {
+        guard subject.utf8.allSatisfy({ $0 < 0x80 }) else {
+            return subject.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(subject.utf8.count)
+        var pendingSpace = false
+        for byte in subject.utf8 {
+            if byte == 0x20 || (0x09...0x0D).contains(byte) {
+                pendingSpace = !out.isEmpty
+            } else {
+                if pendingSpace { out.append(0x20) }
+                pendingSpace = false
+                out.append(byte)
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Whether the subject starts with a reply marker (`Re:`, `RE:`, `Aw:`, `Fwd:`), read
+    /// from its first bytes: a cheap test before a full parse.
+    static func startsWithReplyMarker(_ subject: String) -> Bool {
+        var bytes = subject.utf8.drop(while: { $0 == 0x20 || $0 == 0x09 }).prefix(4).map { $0 | 0x20 }
+        if bytes.count == 4, bytes[3] == UInt8(ascii: ":") | 0x20, bytes[0...2] == Array("fwd".utf8)[...] { return true }
+        bytes = Array(bytes.prefix(3))
+        return bytes.count == 3 && bytes[2] == UInt8(ascii: ":") | 0x20
+            && [Array("re".utf8), Array("aw".utf8), Array("fw".utf8)].contains(Array(bytes[0...1]))
     }
 
     /// Strips `Re:`-style markers; b4 also treats any 2-3 letter word and a colon before a

@@ -29,6 +29,7 @@ struct SeriesCounter {
         let subject = mail.subject ?? ""
         var diffstatLine = ""
         if !isPatch {
+            if PatchSubject.startsWithReplyMarker(subject) { return }
             let parsed = PatchSubject.parse(subject)
             guard !parsed.isReply, parsed.hasPatchTag || parsed.index != nil else { return }
             let text = mail.bodyText

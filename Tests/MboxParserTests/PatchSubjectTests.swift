@@ -89,3 +89,22 @@ let subjectCases: [SubjectCase] = [
         #expect(beyond.expected == 6)
     }
 }
+
+@Suite struct PatchSubjectFastPathTests {
+    @Test func replyMarkersFromTheFirstBytes() {
+        for reply in ["Re: [PATCH] x", "RE: [PATCH] x", "  re:[PATCH] x", "Aw: x", "Fwd: [PATCH] x", "FW: x"] {
+            #expect(PatchSubject.startsWithReplyMarker(reply), "\(reply)")
+            #expect(PatchSubject.parse(reply).isReply, "the full parse agrees on \(reply)")
+        }
+        for patch in ["[PATCH] re: fix", "Revert \"x\"", "[RFC] fwd", "Rework: x", "", "Re"] {
+            #expect(!PatchSubject.startsWithReplyMarker(patch), "\(patch)")
+        }
+    }
+
+    @Test func whitespaceCollapsesTheSameOnBothPaths() {
+        for subject in ["  [PATCH  v2\t1/3]\r\n   foo:  bar  ", "[PATCH] caf\u{e9}  \u{a0} x ", "\t"] {
+            let unicode = subject.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+            #expect(PatchSubject.collapsingWhitespace(subject) == unicode, "\(subject.debugDescription)")
+        }
+    }
+}
