@@ -62,9 +62,14 @@ struct SeriesCounter {
             if members[root] == nil { order.append(root) }
             members[root, default: []].append(index)
         }
-        return order.reduce(0) { total, root in
-            total + SeriesAssembler(messages: members[root]!.map { message(outlines[$0]) }).candidates.count
+        // Groups are independent: assemble them on every core.
+        let work = order.map { members[$0]! }
+        let counts = Locked([Int](repeating: 0, count: work.count))
+        DispatchQueue.concurrentPerform(iterations: work.count) { index in
+            let found = SeriesAssembler(messages: work[index].map { message(outlines[$0]) }).candidates.count
+            counts.withLock { $0[index] = found }
         }
+        return counts.withLock { $0.reduce(0, +) }
     }
 
     private static let patchMarker = Patch(files: [FileDiff(oldPath: nil, newPath: nil, status: .modified)])
@@ -117,5 +122,19 @@ private struct UnionFind {
     mutating func union(_ a: Int, _ b: Int) {
         let (ra, rb) = (find(a), find(b))
         if ra != rb { parent[rb] = ra }
+    }
+}
+
+/// A value shared by the threads of `concurrentPerform`.
+private final class Locked<Value>: @unchecked Sendable {
+    private var value: Value
+    private let lock = NSLock()
+
+    init(_ value: Value) { self.value = value }
+
+    func withLock<T>(_ body: (inout Value) -> T) -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return body(&value)
     }
 }
