@@ -23,14 +23,18 @@ struct PromptsCommand: AsyncParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List every prompt file and where it comes from.")
+        static let configuration = CommandConfiguration(
+            abstract: "List every prompt file and where it comes from.",
+            discussion: "Example: reviewbot prompts list --prompts ~/my-review-prompts")
         @OptionGroup var options: Options
 
         func run() throws { print(try options.tool().list(), terminator: "") }
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print one prompt file as the review uses it.")
+        static let configuration = CommandConfiguration(
+            abstract: "Print one prompt file as the review uses it.",
+            discussion: "Example: reviewbot prompts show subsystems/sound.md")
         @OptionGroup var options: Options
         @Argument(help: "A name from 'prompts list', or a path such as subsystems/sound.md.")
         var name: String
