@@ -26,11 +26,7 @@ struct PlanCommand: AsyncParsableCommand {
         var config = try global.loadConfiguration()
         review.apply(to: &config)
         do {
-            let reader = SourceReader(configuration: config, flags: sourceOptions.flags,
-                                      environment: ProcessInfo.processInfo.environment)
-            let prepared = try await PreparedReview.prepare(review.selection(source), reader: reader,
-                                                            library: try review.library(config))
-            for note in prepared.notes { Diagnostics.warn(note) }
+            let prepared = try await review.prepare(source, config: config, sourceOptions: sourceOptions)
             print(json ? prepared.planJSON : prepared.planListing, terminator: "")
         } catch {
             throw Diagnostics.fail(error)

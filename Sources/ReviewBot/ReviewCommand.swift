@@ -54,10 +54,7 @@ struct ReviewCommand: AsyncParsableCommand {
         let env = ProcessInfo.processInfo.environment
         let out = URL(fileURLWithPath: outputDirectory)
         do {
-            let reader = SourceReader(configuration: config, flags: sourceOptions.flags, environment: env)
-            let prepared = try await PreparedReview.prepare(review.selection(source), reader: reader,
-                                                            library: try review.library(config))
-            for note in prepared.notes { Diagnostics.warn(note) }
+            let prepared = try await review.prepare(source, config: config, sourceOptions: sourceOptions)
             let job = ReviewJob(prepared: prepared, configuration: config, outputDirectory: out,
                                 b4Directory: b4Directory.map { URL(fileURLWithPath: $0) },
                                 verify: noVerify ? false : nil)

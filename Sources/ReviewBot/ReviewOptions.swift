@@ -32,8 +32,15 @@ struct ReviewOptions: ParsableArguments {
         if let prompts { config.promptsDirectory = prompts }
     }
 
-    var selection: (String) -> ReviewSelection {
-        { ReviewSelection(source: $0, version: version, messageID: msgid) }
+    /// Reads `source` and plans its review; what reading said (an incomplete series,
+    /// unreadable messages) goes to stderr.
+    func prepare(_ source: String, config: Configuration, sourceOptions: SourceOptions) async throws -> PreparedReview {
+        let reader = SourceReader(configuration: config, flags: sourceOptions.flags,
+                                  environment: ProcessInfo.processInfo.environment)
+        let prepared = try await PreparedReview.prepare(ReviewSelection(source: source, version: version, messageID: msgid),
+                                                        reader: reader, library: try library(config))
+        for note in prepared.notes { Diagnostics.warn(note) }
+        return prepared
     }
 
     func library(_ config: Configuration) throws -> PromptLibrary {

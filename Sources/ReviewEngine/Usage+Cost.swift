@@ -90,19 +90,34 @@ public struct PlanEstimate: Sendable, Hashable {
 }
 
 extension ReviewPlan {
-    /// Estimates a review: per patch the prefix is written to the cache once and read by
-    /// every further task; each task adds its diff as input and `outputTokensPerTask`.
-    /// Token counts are bytes/4 estimates.
-    /// `prompts` holds one bundle per patch, as for `ReviewRunner.run`.
+    /// Estimates a review the way the API bills it: each request reads from cache the
+    /// longest prefix, up to a breakpoint, that an earlier request wrote, writes the rest of
+    /// its cached prefix, and pays its task's diff as plain input; `outputTokensPerTask`
+    /// per task. Token counts are bytes/4 estimates. `prompts` holds one bundle per patch,
+    /// as for `ReviewRunner.run`.
     public func estimate(series: ReviewSeries, prompts: [PromptBundle], model: String,
                          prices: PriceTable, outputTokensPerTask: Int = 800) -> PlanEstimate {
         var usage = TokenUsage()
+        var cached = Set<String>()
         for patch in patches where !patch.tasks.isEmpty {
             let prefix = PromptAssembly.prefix(bundle: prompts[patch.patchIndex], series: series,
                                                patchIndex: patch.patchIndex)
-            let prefixTokens = prefix.reduce(0) { $0 + TokenEstimate.tokens(for: $1.text) }
-            usage.cacheWrite += prefixTokens
-            usage.cacheRead += prefixTokens * (patch.tasks.count - 1)
+            // The prefix up to each breakpoint, and its size.
+            var breakpoints: [(key: String, tokens: Int)] = []
+            var key = "", tokens = 0
+            for block in prefix {
+                key += block.text + "\u{0}"
+                tokens += TokenEstimate.tokens(for: block.text)
+                if block.cacheControl != nil { breakpoints.append((key, tokens)) }
+            }
+            let cachedTokens = breakpoints.last?.tokens ?? 0
+            for _ in patch.tasks {
+                let read = breakpoints.last(where: { cached.contains($0.key) })?.tokens ?? 0
+                usage.cacheRead += read
+                usage.cacheWrite += cachedTokens - read
+                usage.input += tokens - cachedTokens
+                for breakpoint in breakpoints { cached.insert(breakpoint.key) }
+            }
             usage.input += patch.estimatedTaskTokens
             usage.output += outputTokensPerTask * patch.tasks.count
         }

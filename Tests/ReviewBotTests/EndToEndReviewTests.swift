@@ -15,7 +15,7 @@ import PromptLibrary
     static let golden = testsDirectory.appendingPathComponent("Golden/e2e-exynos850-v1")
     static let thread = "linux-mailinglist-archives__linux-watchdog/thread-exynos850-wdt-v1.mbox"
     static let coverID = "20211028183527.3050-1-semen.protsenko@linaro.org"
-    static let apiKey = "sk-ant-api03-E2E-SECRET-7777"
+    static let apiKey = "test-key-e2e-SECRET-7777"
     static let date = Date(timeIntervalSince1970: 1_700_000_000)
 
     struct Run {

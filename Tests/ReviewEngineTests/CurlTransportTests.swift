@@ -186,7 +186,7 @@ import Testing
         // 401: a wrong key. The message is the API's; neither key appears anywhere.
         let review = try LoopbackReview()
         defer { review.fake.stop() }
-        let wrongKey = "sk-ant-api03-WRONG-KEY-1717"
+        let wrongKey = "test-key-wrong-SECRET-1717"
         let clock = TestClock()
         let unauthorized = try await review.run(files: 2, configuration: F.configuration(), key: wrongKey, clock: clock)
         #expect(unauthorized.failedTasks.count == 2)

@@ -94,4 +94,22 @@ func temporaryDirectory() throws -> URL {
                                              cacheRead: prefixTokens, output: 1_000))
         #expect(estimate.cost == PriceTable.defaults.price(for: "claude-sonnet-4-5")!.cost(of: estimate.usage))
     }
+
+    /// Patches of one series share the guides and specs; only their own series context is
+    /// new, so the second patch reads the shared part from cache.
+    @Test func planEstimateReadsTheSharedPartAcrossPatches() throws {
+        let patches = ["a", "b"].map { Patch(files: [fileDiff("drivers/\($0).c", [hunk(["+x;"])])]) }
+        let reviewSeries = series(patches)
+        let plan = ReviewPlan.make(series: reviewSeries)
+        #expect(plan.tasks.count == 2)
+        var second = testPrompts
+        second.seriesContext = "SERIES CONTEXT OF PATCH 2"
+        let shared = ["PROTOCOL", "FALSE POSITIVES", "SPEC net", "SPEC locking"].reduce(0) { $0 + TokenEstimate.tokens(for: $1) }
+        let first = TokenEstimate.tokens(for: testPrompts.seriesContext)
+        let own = TokenEstimate.tokens(for: second.seriesContext)
+        let estimate = plan.estimate(series: reviewSeries, prompts: [testPrompts, second], model: "claude-sonnet-4-5",
+                                     prices: .defaults, outputTokensPerTask: 0)
+        #expect(estimate.usage == TokenUsage(input: plan.estimatedTaskTokens, cacheWrite: shared + first + own,
+                                             cacheRead: shared, output: 0))
+    }
 }

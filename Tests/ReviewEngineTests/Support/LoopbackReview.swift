@@ -7,7 +7,7 @@ import MboxParser
 /// The runner over libcurl against `FakeMessagesAPI` on loopback: the whole request path
 /// the CLI uses, minus the internet.
 struct LoopbackReview {
-    static let apiKey = "sk-ant-api03-LOOPBACK-SECRET-4242"
+    static let apiKey = "test-key-loopback-SECRET-4242"
 
     let fake: FakeMessagesAPI
     let client = CurlClient()
