@@ -58,7 +58,7 @@ import Testing
             try await client.send(HTTPRequest(url: "http://127.0.0.1:\(silent.port)/",
                                               timeouts: TransferTimeouts(connect: 1, total: 1)))
         } throws: { ($0 as? CurlError)?.description == "timed out after 1s waiting for 127.0.0.1:\(silent.port)" }
-        #expect(Date().timeIntervalSince(started) < 10)  // the server never answers: only the timeout ends it
+        #expect(Date().timeIntervalSince(started) < 25)  // the server never answers: only the timeout ends it
     }
 
     @Test func manyConcurrentSlowRequestsShareTheEventLoop() async throws {
@@ -82,7 +82,7 @@ import Testing
     }
 
     @Test func cancellingATaskAbortsItsTransfer() async throws {
-        let server = try HTTPServer { _ in HTTPServerResponse(delay: 30) }
+        let server = try HTTPServer { _ in HTTPServerResponse(delay: 60) }
         defer { server.stop() }
         let client = self.client
         let task = Task { try await client.send(HTTPRequest(url: server.baseURL + "/")) }
@@ -90,7 +90,7 @@ import Testing
         let started = Date()
         task.cancel()
         await #expect(throws: CurlError.self) { try await task.value }
-        #expect(Date().timeIntervalSince(started) < 10)  // the answer would take 30 s
+        #expect(Date().timeIntervalSince(started) < 25)  // the answer would take 60 s
     }
 
     @Test func gzipRoundTripAndMultiMember() throws {
