@@ -40,6 +40,9 @@ import PromptLibrary
         config.lore.cache = false
         config.model.baseURL = fake.baseURL
         config.drafts.from = "Rev Iewer <rev@example.net>"
+        // One request at a time: with several, which one writes the prompt cache first (and
+        // so the token split in report.md) depends on timing.
+        config.model.concurrency = 1
         let reader = SourceReader(configuration: config, environment: env)
         let prepared = try await PreparedReview.prepare(
             ReviewSelection(source: "\(lore.baseURL)/\(list)/\(coverID)/"), reader: reader, library: try PromptLibrary.load())
