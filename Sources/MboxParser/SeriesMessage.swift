@@ -52,20 +52,6 @@ public struct SeriesMessage: Sendable, Hashable {
 }
 
 extension SeriesMessage {
-    /// b4's test for "this text holds a diff": `---`+`+++` lines, `GIT binary patch`, or a
-    /// `diff --git a/x b/y` line, each at the start of a line. Lines indented by a range-diff
-    /// or interdiff do not count.
-    public static func textHasDiff(_ text: String) -> Bool {
-        var previousWasMinus = false
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            if previousWasMinus, line.hasPrefix("+++") { return true }
-            previousWasMinus = line.hasPrefix("---")
-            if line.lowercased().hasPrefix("git binary patch") { return true }
-            if line.hasPrefix("diff --git "), isGitDiffHeader(line) { return true }
-        }
-        return false
-    }
-
     /// b4's diffstat test: a `N file(s) changed, N insertion(s)/deletion(s)` summary line
     /// (`^\s*\d+ file.*\d+ (insertion|deletion)`), scanned as bytes: bodies are large.
     public static func textHasDiffstat(_ text: String) -> Bool {
@@ -106,12 +92,5 @@ extension SeriesMessage {
             lineStart = lineEnd + 1
         }
         return false
-    }
-
-    private static func isGitDiffHeader(_ line: Substring) -> Bool {
-        let words = line.split(separator: " ")
-        guard words.count >= 4 else { return false }
-        return words[2].count > 2 && words[2].dropFirst().first == "/"
-            && words[3].count > 2 && words[3].dropFirst().first == "/"
     }
 }
