@@ -1,4 +1,5 @@
 import Foundation
+import ReviewEngine
 import TOMLKit
 
 extension Configuration {
@@ -80,7 +81,7 @@ extension Configuration {
             guard let row = models[model]?.table else {
                 throw ReviewBotError("\(file): prices.\(model) must be a table")
             }
-            var price = prices[model] ?? Price(input: 0, output: 0, cacheWrite: 0, cacheRead: 0)
+            var price = prices[model] ?? ModelPrice(input: 0, cacheWrite: 0, cacheRead: 0, output: 0)
             for field in row.keys {
                 let v = try Self.number(row[field]!, "prices.\(model).\(field)", file)
                 switch field {

@@ -23,11 +23,7 @@ extension Configuration {
         return c
     }
 
-    public var priceTable: PriceTable {
-        PriceTable(prices: prices.mapValues {
-            ModelPrice(input: $0.input, cacheWrite: $0.cacheWrite, cacheRead: $0.cacheRead, output: $0.output)
-        })
-    }
+    public var priceTable: PriceTable { PriceTable(prices: prices) }
 
     public var planningOptions: PlanningOptions {
         var options = PlanningOptions()

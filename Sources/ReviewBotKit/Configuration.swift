@@ -65,21 +65,6 @@ public struct Configuration: Sendable, Equatable {
         public var budgetUSD = 0.0
     }
 
-    /// Dollars per million tokens.
-    public struct Price: Sendable, Equatable {
-        public var input: Double
-        public var output: Double
-        public var cacheWrite: Double
-        public var cacheRead: Double
-
-        public init(input: Double, output: Double, cacheWrite: Double, cacheRead: Double) {
-            self.input = input
-            self.output = output
-            self.cacheWrite = cacheWrite
-            self.cacheRead = cacheRead
-        }
-    }
-
     public struct Drafts: Sendable, Equatable {
         /// `Name <email>` of the reviewer; drafts are From this address.
         public var from: String?
@@ -99,11 +84,10 @@ public struct Configuration: Sendable, Equatable {
     public var drafts = Drafts()
     /// Directory whose prompt files replace or add to the bundled ones.
     public var promptsDirectory: String?
-    /// Keyed by model name (a key also prices longer names it is a prefix of). The
-    /// defaults are the engine's list prices; the config file overrides them.
-    public var prices: [String: Price] = PriceTable.defaults.prices.mapValues {
-        Price(input: $0.input, output: $0.output, cacheWrite: $0.cacheWrite, cacheRead: $0.cacheRead)
-    }
+    /// Dollars per million tokens, keyed by model name (a key also prices longer names it
+    /// is a prefix of). The defaults are the engine's list prices; the config file
+    /// overrides them.
+    public var prices: [String: ModelPrice] = PriceTable.defaults.prices
 
     public init() {}
 }

@@ -25,7 +25,7 @@ import Testing
         #expect(config.model.concurrency == 2)
         #expect(config.review.budgetUSD == 1.5)
         #expect(config.promptsDirectory == "/srv/prompts")
-        #expect(config.prices["my-model"] == .init(input: 1, output: 2.5, cacheWrite: 0, cacheRead: 0))
+        #expect(config.prices["my-model"] == .init(input: 1, cacheWrite: 0, cacheRead: 0, output: 2.5))
         #expect(warnings.sorted() == ["c.toml: unknown key 'colour' ignored",
                                       "c.toml: unknown key 'model.temprature' ignored"])
     }
@@ -53,7 +53,7 @@ import Testing
         config.drafts.from = "A Reviewer <a@example.org>"
         config.drafts.signature = "Thanks,\n\tA"
         config.review.budgetUSD = 0.25
-        config.prices["x"] = .init(input: 0.5, output: 1, cacheWrite: 0.625, cacheRead: 0.05)
+        config.prices["x"] = .init(input: 0.5, cacheWrite: 0.625, cacheRead: 0.05, output: 1)
         var reread = Configuration()
         let warnings = try reread.apply(toml: config.dump(environment: [:]), file: "dump")
         #expect(warnings.isEmpty)
