@@ -71,38 +71,9 @@ public enum MailboxScan {
         return result
     }
 
-    /// Whether a message carries a patch: its body holds `diff --git `, a `--- ` line
-    /// followed by `+++ ` and `@@ `, or `GIT binary patch` (b4's test).
+    /// Whether a message carries a patch (`PatchParser.containsDiff` on the body's bytes).
     public static func holdsPatch(_ message: MailMessage) -> Bool {
-        message.bodyByteSegments().contains { DiffMarker.present(in: $0.bytes) }
-    }
-}
-
-/// Line-start diff markers in body bytes.
-enum DiffMarker {
-    static func present(in bytes: [UInt8]) -> Bool {
-        bytes.withUnsafeBufferPointer { b in
-            var i = 0
-            let n = b.count
-            while i < n {
-                let (_, next) = b.lineEnd(from: i, to: n)
-                switch b[i] {
-                case UInt8(ascii: "d"):
-                    if b.hasPrefix("diff --git ", at: i, end: n) { return true }
-                case UInt8(ascii: "G"):
-                    if b.hasPrefix("GIT binary patch", at: i, end: n) { return true }
-                case UInt8(ascii: "-"):
-                    if b.hasPrefix("--- ", at: i, end: n), b.hasPrefix("+++ ", at: next, end: n) {
-                        let (_, third) = b.lineEnd(from: next, to: n)
-                        if b.hasPrefix("@@ ", at: third, end: n) { return true }
-                    }
-                default:
-                    break
-                }
-                i = next
-            }
-            return false
-        }
+        message.bodyByteSegments().contains { $0.bytes.withUnsafeBufferPointer(PatchParser.containsDiff) }
     }
 }
 

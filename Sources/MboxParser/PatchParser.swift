@@ -14,32 +14,39 @@ public enum PatchParser {
         }
     }
 
-    /// Whether the body holds a diff git could read (`diff --git`, or `---`/`+++`
-    /// followed by `@@ -`), without parsing it: tells patches from cover letters and
-    /// replies cheaply.
+    /// Whether the body holds a diff (`diff --git`, `GIT binary patch`, or `---`/`+++`
+    /// followed by `@@ -`, each at the start of a line), without parsing it: tells patches
+    /// from cover letters and replies cheaply, as b4 does.
     public static func containsDiff(_ body: String) -> Bool {
         var body = body
-        return body.withUTF8 { bytes in
-            guard let base = bytes.baseAddress else { return false }
-            // Remember the last two line starts so a `+++` line can look back at `---`.
-            var previous = -1, beforePrevious = -1
-            var position = 0
-            while position < bytes.count {
-                let rest = bytes.count - position
-                let end = memchr(base + position, 0x0A, rest)
-                    .map { base.distance(to: $0.assumingMemoryBound(to: UInt8.self)) } ?? bytes.count
-                if startsWith(base + position, end - position, "diff --git ") { return true }
-                if beforePrevious >= 0, startsWith(base + position, end - position, "@@ -"),
-                   startsWith(base + previous, position - previous, "+++ "),
-                   startsWith(base + beforePrevious, previous - beforePrevious, "--- ") {
-                    return true
-                }
-                beforePrevious = previous
-                previous = position
-                position = end + 1
+        return body.withUTF8 { containsDiff($0) }
+    }
+
+    /// `containsDiff` on the bytes of a body (transfer-decoded; the markers are ASCII in
+    /// every charset a patch is sent in), so a scan can decide before building a String.
+    public static func containsDiff(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = bytes.baseAddress else { return false }
+        // Remember the last two line starts so a `@@ -` line can look back at `---`, `+++`.
+        var previous = -1, beforePrevious = -1
+        var position = 0
+        while position < bytes.count {
+            let rest = bytes.count - position
+            let end = memchr(base + position, 0x0A, rest)
+                .map { base.distance(to: $0.assumingMemoryBound(to: UInt8.self)) } ?? bytes.count
+            if startsWith(base + position, end - position, "diff --git ")
+                || startsWith(base + position, end - position, "GIT binary patch") {
+                return true
             }
-            return false
+            if beforePrevious >= 0, startsWith(base + position, end - position, "@@ -"),
+               startsWith(base + previous, position - previous, "+++ "),
+               startsWith(base + beforePrevious, previous - beforePrevious, "--- ") {
+                return true
+            }
+            beforePrevious = previous
+            previous = position
+            position = end + 1
         }
+        return false
     }
 
     private static func startsWith(_ at: UnsafePointer<UInt8>, _ length: Int, _ prefix: StaticString) -> Bool {
