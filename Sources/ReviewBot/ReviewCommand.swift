@@ -65,7 +65,7 @@ struct ReviewCommand: AsyncParsableCommand {
                 print(json ? prepared.planJSON : prepared.planListing, terminator: "")
                 return
             }
-            let store = try StateStore(url: StateStore.defaultURL(environment: env))
+            let store = try StateStore(url: XDGDirectories(environment: env).stateDatabase)
             let progress = ProgressLine(enabled: isatty(STDERR_FILENO) == 1)
             let outcome = try await job.run(transport: transport, store: store, date: Date(),
                                             progress: { progress.show($0) })

@@ -34,19 +34,6 @@ public final class StateStore: Sendable {
     let database: DatabaseQueue
     public let path: String
 
-    /// `$XDG_STATE_HOME/reviewbot/state.sqlite`, `~/.local/state/reviewbot/state.sqlite`
-    /// when unset or not absolute (as the XDG base directory spec says).
-    public static func defaultURL(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
-        let base: URL
-        if let state = environment["XDG_STATE_HOME"], state.hasPrefix("/") {
-            base = URL(fileURLWithPath: state, isDirectory: true)
-        } else {
-            let home = environment["HOME"] ?? NSHomeDirectory()
-            base = URL(fileURLWithPath: home, isDirectory: true).appendingPathComponent(".local/state", isDirectory: true)
-        }
-        return base.appendingPathComponent("reviewbot/state.sqlite")
-    }
-
     /// Opens (creating the directory and file when needed) and migrates the database.
     public init(url: URL) throws {
         path = url.path

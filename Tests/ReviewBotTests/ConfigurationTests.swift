@@ -86,5 +86,12 @@ import Testing
             _ = try Configuration.load(path: dir.path + "/missing.toml", environment: env)
         }
         #expect(XDGDirectories(environment: ["HOME": "/h"]).state == "/h/.local/state/reviewbot")
+        #expect(XDGDirectories(environment: ["XDG_STATE_HOME": "/x/state", "HOME": "/home/u"]).stateDatabase.path
+            == "/x/state/reviewbot/state.sqlite")
+        #expect(XDGDirectories(environment: ["HOME": "/home/u"]).stateDatabase.path
+            == "/home/u/.local/state/reviewbot/state.sqlite")
+        // A relative XDG_STATE_HOME is invalid per the spec and ignored.
+        #expect(XDGDirectories(environment: ["XDG_STATE_HOME": "rel", "HOME": "/home/u"]).stateDatabase.path
+            == "/home/u/.local/state/reviewbot/state.sqlite")
     }
 }

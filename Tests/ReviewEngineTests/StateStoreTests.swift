@@ -10,15 +10,6 @@ func temporaryDirectory() throws -> URL {
 }
 
 @Suite struct StateStoreTests {
-    @Test func defaultPathFollowsXDG() {
-        #expect(StateStore.defaultURL(environment: ["XDG_STATE_HOME": "/x/state", "HOME": "/home/u"]).path
-            == "/x/state/reviewbot/state.sqlite")
-        #expect(StateStore.defaultURL(environment: ["HOME": "/home/u"]).path == "/home/u/.local/state/reviewbot/state.sqlite")
-        // A relative XDG_STATE_HOME is invalid per the spec and ignored.
-        #expect(StateStore.defaultURL(environment: ["XDG_STATE_HOME": "rel", "HOME": "/home/u"]).path
-            == "/home/u/.local/state/reviewbot/state.sqlite")
-    }
-
     @Test func keepsCacheFingerprintsAndRunsAcrossReopening() throws {
         let url = try temporaryDirectory().appendingPathComponent("nested/state.sqlite")
         do {
