@@ -47,6 +47,9 @@ public struct ReviewConfiguration: Sendable, Hashable {
     public var prices: PriceTable = .defaults
     /// Remember the kept findings' fingerprints so a later revision does not repeat them.
     public var recordFingerprints: Bool = true
+    /// Answer requests from the response cache when it has them; `--fresh` turns this off
+    /// for one run (answers are still stored).
+    public var readCache: Bool = true
 
     public init(request: RequestSettings) { self.request = request }
 

@@ -76,7 +76,7 @@ public struct ReviewRunner: Sendable {
         var report = ReviewReport(identity: series.identity, patches: patches, usage: usage,
                                   cost: price?.cost(of: usage), stoppedByBudget: await ledger.stoppedByBudget,
                                   apiCalls: await ledger.apiCalls, cacheHits: await ledger.cacheHits,
-                                  warnings: await ledger.warnings)
+                                  warnings: await ledger.warnings, failure: await ledger.failure)
         record(&report, startedAt: startedAt)
         return report
     }
@@ -109,7 +109,7 @@ public struct ReviewRunner: Sendable {
         case .failed(let failure):
             status = .failed(failure)
         case .stopped:
-            status = .notReviewed(reason: "the run budget was used up")
+            status = .notReviewed(reason: await context.ledger.stopReason)
         }
         return TaskReview(task: task, outcome: TaskOutcome(taskID: task.id, patchIndex: task.patchIndex, status: status,
                                                            reportedFindings: findings.count),
@@ -123,30 +123,40 @@ public struct ReviewRunner: Sendable {
         let work = selections.indices.flatMap { patch in selections[patch].kept.indices.map { (patch, $0) } }
         let items = work.map { selections[$0.0].kept[$0.1] }
         let verdicts = await boundedMap(items, limit: configuration.concurrency) { finding -> VerificationStatus in
-            let task = tasks[finding.taskID]!
-            let result = await ask(patchIndex: finding.patchIndex, tool: MessagesAPI.Tool.verifyFinding.name,
-                                   ledger: context.ledger, request: { _ in
-                try PromptAssembly.verifyRequest(finding: finding, task: task,
-                                                 prefix: context.prefixes[finding.patchIndex],
-                                                 bundle: context.prompts[finding.patchIndex],
-                                                 settings: configuration.request)
-            }, decode: ToolInput.verdict)
-            switch result {
-            case .value(let (verdict, reason), _):
-                switch verdict {
-                case .confirmed: return .confirmed(reason: reason)
-                case .uncertain: return .uncertain(reason: reason)
-                case .refuted: return .refuted(reason: reason)
-                }
-            case .failed(let failure):
-                return .failed(reason: failure.reason)
-            case .stopped:
-                return .failed(reason: "not verified: the run budget was used up")
+            let verdict = await verdict(for: finding, task: tasks[finding.taskID]!, context: context)
+            if let progress {
+                let (done, usage) = await context.ledger.findingVerified()
+                progress(ReviewProgress(done: done, total: items.count, usage: usage,
+                                        cost: context.ledger.price?.cost(of: usage), phase: .verifying))
             }
+            return verdict
         }
         // Back to front, so removing a refuted finding does not shift the ones still to set.
         for ((patch, index), verdict) in zip(work, verdicts).reversed() {
             selections[patch].setVerification(verdict, at: index)
+        }
+    }
+
+    /// The verification pass's verdict on one finding.
+    func verdict(for finding: AnchoredFinding, task: ReviewTask, context: RunContext) async -> VerificationStatus {
+        let result = await ask(patchIndex: finding.patchIndex, tool: MessagesAPI.Tool.verifyFinding.name,
+                               ledger: context.ledger, request: { _ in
+            try PromptAssembly.verifyRequest(finding: finding, task: task,
+                                             prefix: context.prefixes[finding.patchIndex],
+                                             bundle: context.prompts[finding.patchIndex],
+                                             settings: configuration.request)
+        }, decode: ToolInput.verdict)
+        switch result {
+        case .value(let (verdict, reason), _):
+            switch verdict {
+            case .confirmed: return .confirmed(reason: reason)
+            case .uncertain: return .uncertain(reason: reason)
+            case .refuted: return .refuted(reason: reason)
+            }
+        case .failed(let failure):
+            return .failed(reason: failure.reason)
+        case .stopped:
+            return .failed(reason: "not verified: " + (await context.ledger.stopReason))
         }
     }
 
