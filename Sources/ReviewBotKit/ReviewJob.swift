@@ -102,7 +102,9 @@ public struct ReviewJob: Sendable {
             return "the API at \(configuration.model.baseURL) refused the key (\(detail)): check "
                 + "\(Configuration.apiKeyVariable) (\(setting)); the run stopped at the first refusal\(written)"
         case .unreachable(let detail):
-            return "the API at \(configuration.model.baseURL) did not answer: \(detail); check the network, "
+            // The retry policy says how often it tried; a DNS, TLS or URL problem is not retried.
+            let tries = detail.contains("attempts") ? "" : " (not retried: a DNS, TLS or URL problem does not pass)"
+            return "the API at \(configuration.model.baseURL) did not answer: \(detail)\(tries); check the network, "
                 + "ANTHROPIC_BASE_URL or [model] base_url\(written)"
         }
     }
