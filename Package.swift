@@ -52,6 +52,8 @@ let package = Package(
         .executableTarget(name: "ReviewBench", dependencies: [
             "ReviewBotKit", "ReviewEngine", "LoopbackServers", "MboxParser", "PromptLibrary", "CurlKit",
         ]),
+        // scripts/trigger-noise: how many prompt files the triggers select per fixture patch.
+        .executableTarget(name: "TriggerNoise", dependencies: ["PromptLibrary", "MboxParser"]),
 
         .testTarget(name: "MboxParserTests", dependencies: ["MboxParser"], exclude: ["Fixtures", "Golden"]),
         .testTarget(name: "PromptLibraryTests", dependencies: ["PromptLibrary", "MboxParser"],
