@@ -80,7 +80,7 @@ import Testing
         let library = try PromptLibrary.load()
         let text = try String(contentsOf: fixture.url, encoding: .utf8)
         #expect(text.range(of: #"^From [0-9a-f]{40} Mon Sep 17 00:00:00 2001\n"#, options: .regularExpression) != nil,
-                "starts with git format-patch's From line")
+                "the first line must be git format-patch's 'From <40-hex sha> Mon Sep 17 00:00:00 2001'")
 
         let read = try SeriesMessage.read(path: fixture.url.path)
         #expect(read.errors.isEmpty, "\(read.errors)")
