@@ -77,12 +77,14 @@ do {
     for (index, item) in fixture.patches.enumerated() {
         var bundle = prompts[index]
         bundle.specTexts = everySpec
-        var system = PromptAssembly.prefix(bundle: bundle, series: series, patchIndex: index)
+        let prefix = PromptAssembly.prefix(bundle: bundle, series: series, patchIndex: index)
+        var system = prefix.system
         for block in system.indices { system[block].cacheControl = nil }
         let request = MessagesAPI.Request(
             model: model, maxTokens: configuration.request.maxTokens, system: system,
-            messages: [MessagesAPI.Message(role: "user", content: [MessagesAPI.TextBlock(
-                text: try bundle.task.render(["task_scope": "the whole patch", "hunks": item.body]))])],
+            messages: [MessagesAPI.Message(role: "user", content: [MessagesAPI.TextBlock(text: prefix.seriesContext.text),
+                MessagesAPI.TextBlock(text: try bundle.task.render(["task_scope": "the whole patch", "hunks": item.body,
+                                                                    "code_context": ""]))])],
             tools: [.reportFindings], toolChoice: MessagesAPI.ToolChoice(name: MessagesAPI.Tool.reportFindings.name))
         let answer = try await baselineTransport.send(body: try request.encoded(), timeout: .seconds(60))
         guard answer.status == 200 else { throw BenchError("baseline request \(index + 1) got HTTP \(answer.status)") }

@@ -18,6 +18,15 @@ public struct PreparedReview: Sendable {
     public var notes: [String]
     /// The model the estimate is for.
     public var modelName: String
+    /// The tree the review reads (`--tree`), with every task's code context; nil reviews
+    /// the diffs alone.
+    public var tree: ReviewTree?
+
+    /// Reads the code context of every task from `provider` (before any model call), so
+    /// the plan, the dry run and the review show the same context.
+    public mutating func attachTree(_ provider: any CodeContextProvider, budgetTokens: Int) async {
+        tree = await ReviewTree.prepare(provider: provider, plan: plan, budgetTokens: budgetTokens)
+    }
 
     public var seriesTitle: String { series.cover?.subject.title ?? series.patches.first?.subject.title ?? "" }
 }

@@ -105,7 +105,7 @@ extension ReviewPlan {
             // The prefix up to each breakpoint, and its size.
             var breakpoints: [(key: String, tokens: Int)] = []
             var key = "", tokens = 0
-            for block in prefix {
+            for block in prefix.blocks {
                 key += block.text + "\u{0}"
                 tokens += TokenEstimate.tokens(for: block.text)
                 if block.cacheControl != nil { breakpoints.append((key, tokens)) }
