@@ -58,7 +58,10 @@ struct PromptCache {
                 && (entries[boundaries[index].key].map { $0.readableFrom <= now } ?? false)
         }) {
             read = boundaries[hit].tokens
-            entries[boundaries[hit].key]!.expires = now.addingTimeInterval(entries[boundaries[hit].key]!.lifetime)
+            // A breakpoint asking for a longer lifetime than the entry has extends it.
+            let lifetime = max(entries[boundaries[hit].key]!.lifetime, boundaries[hit].lifetime ?? 0)
+            entries[boundaries[hit].key]!.lifetime = lifetime
+            entries[boundaries[hit].key]!.expires = now.addingTimeInterval(lifetime)
         }
         var written = 0
         for prefix in prefixes where prefix.tokens > read {

@@ -68,6 +68,12 @@ public final class FakeMessagesAPI: Sendable {
         public var toolUseID: String
         public var content: String
         public var isError: Bool
+
+        public init(toolUseID: String, content: String, isError: Bool) {
+            self.toolUseID = toolUseID
+            self.content = content
+            self.isError = isError
+        }
     }
 
     /// One tool call of a `.toolCalls` reply.
