@@ -112,6 +112,8 @@ do {
     print("input tokens \(usage.totalInputTokens): uncached \(usage.inputTokens), cache write "
         + "\(usage.cacheCreationInputTokens), cache read \(usage.cacheReadInputTokens); "
         + "cache reads \(f(readShare * 100, 1))% (target >= 60%)")
+    print("input tokens per task: \(usage.totalInputTokens / max(1, tasks)) (each patch's request names its own "
+        + "guides; the cached prefix holds the union of the series' guides)")
     print("baseline (\(fixture.patches.count) uncached requests, whole patch + all \(everySpec.count) specs): "
         + "\(baseline.totalInputTokens) input tokens")
     print("ours/baseline: \(f(Double(usage.totalInputTokens) / Double(max(1, baseline.totalInputTokens)))) by tokens, "
