@@ -28,7 +28,7 @@ import Testing
             ContextToolResult(text: "not in this stand-in", isError: true)
         }
 
-        func exists(_ identifier: String, patchIndex: Int) async -> Bool { true }
+        func exists(_ identifier: String, patchIndex: Int) async -> Bool { identifier != "imaginary_helper" }
     }
 
     static func prepared(tree: Bool) async throws -> PreparedReview {
@@ -90,7 +90,16 @@ import Testing
         let prepared = try await Self.prepared(tree: true)
         var options = FakeMessagesAPI.Options()
         options.apiKey = EndToEndReviewTests.apiKey
-        let fake = try FakeMessagesAPI(options: options, script: ScriptedReviewer.reply)
+        // The scripted reviewer, plus one finding per task that cites a function the tree lacks.
+        let fake = try FakeMessagesAPI(options: options) { call in
+            guard call.tool == "report_findings", let task = ScriptedReviewer.finding(inTask: call.userText) else {
+                return ScriptedReviewer.reply(call)
+            }
+            let invented: [String: Any] = ["file": task.file, "anchor": task.anchor, "category": "logic",
+                                           "severity": "high", "comment": "This should call imaginary_helper() first."]
+            let body = try! JSONSerialization.data(withJSONObject: ["findings": [invented]], options: [.sortedKeys])
+            return .tool(input: body)
+        }
         defer { fake.stop() }
         var config = Configuration()
         config.model.baseURL = fake.baseURL
@@ -109,7 +118,13 @@ import Testing
         let tree = try #require(findings["tree"] as? [String: Any])
         #expect(tree["baseCommit"] as? String == String(repeating: "9f8e7d6c", count: 5))
         #expect((tree["notApplied"] as? [[String: Any]])?.first?["patch"] as? Int == 2)
-        #expect((findings["dropped"] as? [String: Int])?["citesUnknownCode"] == 0)
+        let reported = outcome.report.outcomes.reduce(0) { $0 + $1.reportedFindings }
+        #expect(reported > 0)
+        #expect((findings["dropped"] as? [String: Int])?["citesUnknownCode"] == reported)
+        #expect(outcome.report.patches.allSatisfy { $0.findings.isEmpty })
+        let patches = try #require(findings["patches"] as? [[String: Any]])
+        let reasons = patches.flatMap { ($0["dropped"] as? [[String: Any]] ?? []).compactMap { $0["reason"] as? String } }
+        #expect(reasons.first == "cites code that exists neither in the tree nor in the series: imaginary_helper")
         // Every request offered the context tools; none was forced before the model reported.
         for call in fake.exchanges.compactMap(\.call) {
             #expect(call.tools.count == 6)
