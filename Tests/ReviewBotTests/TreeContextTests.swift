@@ -46,6 +46,12 @@ import Testing
         #expect(plain.split(separator: "\n")[1] == "no tree context: the model sees only the diffs (give --tree to let it read the code)")
 
         let prepared = try await Self.prepared(tree: true)
+        // The estimate counts the context each task carries.
+        let context = prepared.tree!.contexts.values.reduce(0) { total, context in
+            total + context.sections.reduce(0) { $0 + TokenEstimate.tokens(for: $1.text) }
+        }
+        #expect(context > 0)
+        #expect(prepared.estimate.usage.input == (try await Self.prepared(tree: false)).estimate.usage.input + context)
         let listing = prepared.planListing
         #expect(listing.contains("tree: /src/linux, 9f8e7d6c9f8e (guessed from the blob ids)"))
         #expect(listing.contains("patch 2 did not apply (reviewed without tree context): error: patch failed"))
