@@ -58,6 +58,8 @@ import Testing
         let usage = exchanges.compactMap(\.usage)
         #expect(usage[1].cacheReadInputTokens == usage[0].cacheReadInputTokens + usage[0].cacheCreationInputTokens)
         #expect(usage[2].cacheReadInputTokens == usage[1].cacheReadInputTokens + usage[1].cacheCreationInputTokens)
+        // Each turn writes its newest blocks for the next one; nothing is paid uncached.
+        #expect(usage.allSatisfy { $0.cacheCreationInputTokens > 0 && $0.inputTokens == 0 })
         #expect(report.toolCalls == 2)
         #expect(report.tree?.baseSource == .baseCommitLine)
     }
