@@ -146,36 +146,41 @@ public struct ReviewRunner: Sendable {
         let work = selections.indices.flatMap { patch in selections[patch].kept.indices.map { (patch, $0) } }
         let items = work.map { selections[$0.0].kept[$0.1] }
         let verdicts = await boundedMap(items, limit: configuration.concurrency) { finding -> VerificationStatus in
-            let task = tasks[finding.taskID]!
-            let result: AskResult<(Verdict, String)>
-            do {
-                let block = try PromptAssembly.verifyBlock(finding: finding, task: task,
-                                                           bundle: context.prompts[finding.patchIndex],
-                                                           tree: context.tree?.taskTree(for: task),
-                                                           maxToolTurns: configuration.maxToolTurns)
-                let conversation = ToolConversation(prefix: context.verifyPrefixes[finding.patchIndex], taskBlock: block,
-                                                    purpose: .verification, withContextTools: context.tree != nil)
-                result = await converse(conversation, patchIndex: finding.patchIndex, ledger: context.ledger,
-                                        tree: context.tree, decode: ToolInput.verdict)
-            } catch {
-                result = .failed(TaskFailure(reason: "\(error)"))
-            }
-            switch result {
-            case .value(let (verdict, reason), _):
-                switch verdict {
-                case .confirmed: return .confirmed(reason: reason)
-                case .uncertain: return .uncertain(reason: reason)
-                case .refuted: return .refuted(reason: reason)
-                }
-            case .failed(let failure):
-                return .failed(reason: failure.reason)
-            case .stopped:
-                return .failed(reason: "not verified: the run budget was used up")
-            }
+            await verdict(for: finding, task: tasks[finding.taskID]!, context: context)
         }
         // Back to front, so removing a refuted finding does not shift the ones still to set.
         for ((patch, index), verdict) in zip(work, verdicts).reversed() {
             selections[patch].setVerification(verdict, at: index)
+        }
+    }
+
+    /// The verification pass's verdict on one finding: its own system prompt, the finding
+    /// and its diff, and with a tree the context tools before `verify_finding`.
+    func verdict(for finding: AnchoredFinding, task: ReviewTask, context: RunContext) async -> VerificationStatus {
+        let result: AskResult<(Verdict, String)>
+        do {
+            let block = try PromptAssembly.verifyBlock(finding: finding, task: task,
+                                                       bundle: context.prompts[finding.patchIndex],
+                                                       tree: context.tree?.taskTree(for: task),
+                                                       maxToolTurns: configuration.maxToolTurns)
+            let conversation = ToolConversation(prefix: context.verifyPrefixes[finding.patchIndex], taskBlock: block,
+                                                purpose: .verification, withContextTools: context.tree != nil)
+            result = await converse(conversation, patchIndex: finding.patchIndex, ledger: context.ledger,
+                                    tree: context.tree, decode: ToolInput.verdict)
+        } catch {
+            result = .failed(TaskFailure(reason: "\(error)"))
+        }
+        switch result {
+        case .value(let (verdict, reason), _):
+            switch verdict {
+            case .confirmed: return .confirmed(reason: reason)
+            case .uncertain: return .uncertain(reason: reason)
+            case .refuted: return .refuted(reason: reason)
+            }
+        case .failed(let failure):
+            return .failed(reason: failure.reason)
+        case .stopped:
+            return .failed(reason: "not verified: the run budget was used up")
         }
     }
 
