@@ -13,6 +13,8 @@ public struct PromptBundle: Sendable, Hashable {
     ]
     /// The variables `codeContext` may use.
     public static let codeContextVariables: Set<String> = ["base", "sections", "omitted", "max_tool_turns"]
+    /// The variables `codeContextNotApplied` may use.
+    public static let notAppliedVariables: Set<String> = ["base", "reason", "max_tool_turns"]
 
     /// The core review protocol (with the phrasing rules and what the fences mean).
     public var protocolText: String
@@ -35,14 +37,17 @@ public struct PromptBundle: Sendable, Hashable {
     public var verify: PromptTemplate
     /// The code read from the tree for a task (`templates/code-context.md`).
     public var codeContext: PromptTemplate
+    /// What a task is told when its patch did not apply (`templates/not-applied.md`).
+    public var codeContextNotApplied: PromptTemplate
 
     /// Fails when a template uses a variable the engine does not supply, so a broken
     /// override is reported before any request is sent.
     public init(protocolText: String, verifyProtocol: String, specTexts: [String], falsePositiveGuide: String,
                 seriesContext: String, task: PromptTemplate, verify: PromptTemplate,
-                codeContext: PromptTemplate) throws {
+                codeContext: PromptTemplate, codeContextNotApplied: PromptTemplate) throws {
         for (template, allowed) in [(task, Self.taskVariables), (verify, Self.verifyVariables),
-                                    (codeContext, Self.codeContextVariables)] {
+                                    (codeContext, Self.codeContextVariables),
+                                    (codeContextNotApplied, Self.notAppliedVariables)] {
             if let unknown = template.placeholders.first(where: { !allowed.contains($0) }) {
                 throw ReviewEngineError.prompt("\(template.name) uses {{\(unknown)}}, which the engine does not supply (it supplies \(allowed.sorted().joined(separator: ", ")))")
             }
@@ -55,6 +60,7 @@ public struct PromptBundle: Sendable, Hashable {
         self.task = task
         self.verify = verify
         self.codeContext = codeContext
+        self.codeContextNotApplied = codeContextNotApplied
     }
 }
 
@@ -127,29 +133,23 @@ public enum PromptAssembly {
     }
 
     /// The code-context part of a task block: empty without a tree, else the sections that
-    /// fitted (each fenced), what did not fit, and the tool-turn cap.
+    /// fitted and what did not (each fenced), or why the patch did not apply.
     static func codeContext(_ tree: TaskTree?, bundle: PromptBundle, maxToolTurns: Int) throws -> String {
         guard let tree else { return "" }
-        let sections: String
-        var omitted = ""
-        if let context = tree.context {
-            sections = context.sections.isEmpty ? "Nothing was found around the hunks."
-                : context.sections.map { MaterialFence.wrap($0.text, label: "code: " + $0.title) }
-                    .joined(separator: "\n\n")
-            if !context.omitted.isEmpty {
-                omitted = "These did not fit the context budget; ask for them with the tools if you need them:\n\n"
-                    + MaterialFence.wrap(context.omitted.map { "- " + $0 }.joined(separator: "\n"),
-                                         label: "parts left out")
-            }
-        } else {
-            sections = "This patch did not apply to the tree, so no code around it could be read in advance; "
-                + "the tools still read the tree as the patches before it left it."
-                + (tree.notAppliedReason.map { "\n\n" + MaterialFence.wrap($0, label: "why it did not apply") } ?? "")
-        }
         do {
+            guard let context = tree.context else {
+                return try bundle.codeContextNotApplied.render([
+                    "base": tree.base, "max_tool_turns": String(maxToolTurns),
+                    "reason": MaterialFence.wrap(tree.notAppliedReason ?? "(not given)", label: "git's reason"),
+                ])
+            }
             return try bundle.codeContext.render([
-                "base": tree.base, "sections": sections, "omitted": omitted,
-                "max_tool_turns": String(maxToolTurns),
+                "base": tree.base, "max_tool_turns": String(maxToolTurns),
+                "sections": context.sections.isEmpty ? "(none)"
+                    : context.sections.map { MaterialFence.wrap($0.text, label: "code: " + $0.title) }
+                        .joined(separator: "\n\n"),
+                "omitted": context.omitted.isEmpty ? "(none)"
+                    : MaterialFence.wrap(context.omitted.map { "- " + $0 }.joined(separator: "\n"), label: "parts left out"),
             ])
         } catch { throw ReviewEngineError.prompt("\(error)") }
     }

@@ -23,12 +23,12 @@ extension PromptBundle {
                 "revision": String(series.identity.revision),
                 "cover_letter": series.coverLetter.map {
                     MaterialFence.wrap($0.isEmpty ? "(empty)" : $0, label: "cover letter")
-                } ?? "The series has no cover letter.",
+                } ?? "(none)",
                 "patch_title": MaterialFence.wrap(item.title, label: "patch title"),
                 "commit_message": MaterialFence.wrap(item.patch.commitMessage, label: "commit message"),
-                "diffstat": item.patch.diffstat.isEmpty ? "The patch has no diffstat."
+                "diffstat": item.patch.diffstat.isEmpty ? "(none)"
                     : MaterialFence.wrap(item.patch.diffstat.joined(separator: "\n"), label: "diffstat"),
-                "patch_guides": ownGuides(matches),
+                "patch_guides": try library.render(template: "patch-guides", variables: ["guides": ownGuides(matches)]),
             ])
             let bundle = try PromptBundle(
                 protocolText: (guides + [fences]).joined(separator: "\n\n"),
@@ -38,7 +38,8 @@ extension PromptBundle {
                 seriesContext: context,
                 task: try library.template(named: "task"),
                 verify: try library.template(named: "verify-task"),
-                codeContext: try library.template(named: "code-context"))
+                codeContext: try library.template(named: "code-context"),
+                codeContextNotApplied: try library.template(named: "not-applied"))
             return (bundle, matches)
         } catch let error as ReviewEngineError {
             throw error
@@ -47,26 +48,19 @@ extension PromptBundle {
         }
     }
 
-    /// Which guides of the system prompt matched this patch and why: the system prompt
-    /// carries every guide matched anywhere in the series (one cached prefix for all
-    /// patches), so each patch says which of them are its own. Only our text: file names
-    /// and trigger patterns from the guides' front matter, never the patch text that
+    /// The guides of the system prompt that matched this patch and why, one line each, or
+    /// `(none)`: the system prompt carries every guide matched anywhere in the series (one
+    /// cached prefix for all patches), so each patch names its own. Only our text: file
+    /// names and trigger patterns from the guides' front matter, never the patch text that
     /// matched.
     static func ownGuides(_ matches: [PromptMatch]) -> String {
-        guard !matches.isEmpty else {
-            return "No subsystem or pattern guide matched this patch. The guides in the system prompt were "
-                + "chosen for other patches of the series; review this one with the protocol and the "
-                + "false-positive guide alone."
-        }
-        let lines = matches.map { match in
+        guard !matches.isEmpty else { return "(none)" }
+        return matches.map { match in
             let why = match.hits.map { hit in
                 hit.source == .path ? "a changed file matches `\(hit.trigger.pattern)`"
                     : "\(hit.trigger.kind.rawValue) `\(hit.trigger.pattern)` in a \(hit.source.rawValue)"
             }
             return "- \(match.file.name) (\(match.file.path)): \(why.joined(separator: "; "))"
-        }
-        return "These guides matched this patch; apply them. Other guides in the system prompt were chosen "
-            + "for other patches of the series: use them only where this patch's code reaches their area.\n\n"
-            + lines.joined(separator: "\n")
+        }.joined(separator: "\n")
     }
 }

@@ -85,7 +85,8 @@ import Testing
             "patch_guides": "- watchdog (subsystems/watchdog.md): a changed file matches `drivers/watchdog/**`",
             "code_context": "### Code from the tree", "base": "base-commit: 1a2b3c4d5e6f",
             "sections": "rwdt_probe() in drivers/watchdog/renesas_wdt.c", "omitted": "callers of rwdt_start()",
-            "max_tool_turns": "6", "fence_open": "<<<BEGIN DATA ID>>>", "fence_close": "<<<END DATA ID>>>",
+            "max_tool_turns": "6", "guides": "- watchdog (subsystems/watchdog.md)",
+            "reason": "error: patch failed: drivers/watchdog/renesas_wdt.c:42", "fence_open": "<<<BEGIN DATA ID>>>", "fence_close": "<<<END DATA ID>>>",
         ]
         for template in templates {
             let used = try template.placeholders()

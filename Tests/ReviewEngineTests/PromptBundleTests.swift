@@ -55,7 +55,8 @@ import Testing
                              seriesContext: "s",
                              task: try PromptTemplate(name: "task", text: "{{hunks}} {{author_email}}"),
                              verify: try PromptTemplate(name: "verify", text: "{{hunks}}"),
-                             codeContext: try PromptTemplate(name: "code-context", text: "{{sections}}"))
+                             codeContext: try PromptTemplate(name: "code-context", text: "{{sections}}"),
+                             codeContextNotApplied: try PromptTemplate(name: "not-applied", text: "{{reason}}"))
         }
     }
 

@@ -221,11 +221,11 @@ import Testing
         #expect(report.failedTasks.isEmpty)
         let users = review.fake.exchanges.compactMap(\.call?.userText)
         #expect(users.count == 2)
-        let applied = try #require(users.first { !$0.contains("did not apply") })
+        let applied = try #require(users.first { !$0.contains("NOT APPLIED") })
         #expect(applied.contains("TREE base-commit: 1a2b3c4d1a2b (v6.1)"))
         #expect(applied.contains(" code: probe_0() in drivers/f0.c, after the patch\ndrivers/f0.c:12\nstatic int probe_0(void)"))
         #expect(applied.contains("- callers of do_0()"))
-        let notApplied = try #require(users.first { $0.contains("did not apply") })
+        let notApplied = try #require(users.first { $0.contains("NOT APPLIED") })
         #expect(notApplied.contains("error: patch failed: drivers/f1.c:20"))
         #expect(report.tree?.notApplied == [1: "error: patch failed: drivers/f1.c:20"])
     }
