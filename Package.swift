@@ -54,7 +54,7 @@ let package = Package(
         ]),
 
         .testTarget(name: "MboxParserTests", dependencies: ["MboxParser"], exclude: ["Fixtures", "Golden"]),
-        .testTarget(name: "PromptLibraryTests", dependencies: ["PromptLibrary", "MboxParser"], exclude: ["Golden"]),
+        .testTarget(name: "PromptLibraryTests", dependencies: ["PromptLibrary", "MboxParser"], exclude: ["Golden", "TriggerFixtures"]),
         .testTarget(name: "MailSourcesTests", dependencies: ["MailSources", "LoopbackServers", "MboxParser"]),
         .testTarget(name: "ReviewEngineTests", dependencies: ["ReviewEngine", "LoopbackServers", "MboxParser"]),
         .testTarget(name: "ReviewBotTests", dependencies: ["ReviewBotKit", "LoopbackServers"], exclude: ["Golden"]),

@@ -18,7 +18,8 @@ import Testing
     @Test func requiredSubsystemsAndPatternsArePresent() {
         let subsystems = Set(library.files.filter { $0.kind == .subsystem }.map(\.name))
         #expect(subsystems.isSuperset(of: [
-            "sound", "networking", "netfilter", "mm", "vfs", "block", "usb", "driver-core", "locking", "rcu",
+            "sound", "networking", "netfilter", "mm-folio", "mm-vma", "mm-slab", "mm-reclaim", "vfs", "block",
+            "usb", "driver-core", "locking", "rcu",
             "workqueues-timers", "dma-mmio", "pci", "drm", "bpf", "cleanup-guards", "watchdog",
         ]))
         let patterns = Set(library.files.filter { $0.kind == .pattern }.map(\.name))
