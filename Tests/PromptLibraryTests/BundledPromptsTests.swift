@@ -113,6 +113,11 @@ import Testing
             "finding_severity": "medium",
             "finding_comment": "Can clk_prepare_enable() sleep here?",
             "finding_evidence": "rwdt_restart() is called from the restart notifier chain",
+            "patch_guides": "- watchdog (subsystems/watchdog.md): a changed file matches `drivers/watchdog/**`",
+            "code_context": "### Code from the tree", "base": "base-commit: 1a2b3c4d5e6f",
+            "sections": "rwdt_probe() in drivers/watchdog/renesas_wdt.c", "omitted": "callers of rwdt_start()",
+            "max_tool_turns": "6", "guides": "- watchdog (subsystems/watchdog.md)",
+            "reason": "error: patch failed: drivers/watchdog/renesas_wdt.c:42", "fence_open": "<<<BEGIN DATA ID>>>", "fence_close": "<<<END DATA ID>>>",
         ]
         for template in templates {
             let used = try template.placeholders()
