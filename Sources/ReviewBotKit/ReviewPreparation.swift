@@ -70,18 +70,19 @@ extension PreparedReview {
             identity: identity, coverLetter: series.cover.map { coverText($0.message) },
             patches: patches.map { ReviewPatch(title: $0.title, messageID: $0.mail.messageID, patch: $0.patch) })
 
+        let configuration = reader.configuration
         var bundles: [PromptBundle] = []
         var matches: [[PromptMatch]] = []
         for index in reviewSeries.patches.indices {
             let (bundle, matched) = try PromptBundle.make(library: library, series: reviewSeries, patchIndex: index,
-                                                          subject: patches[index].subject)
+                                                          subject: patches[index].subject,
+                                                          maxFindings: configuration.review.maxFindingsPerPatch)
             bundles.append(bundle)
             matches.append(matched)
         }
         // One spec set for the whole series, so every patch's prefix is the same up to the
         // series context and the API serves it from cache.
         bundles = PromptBundle.sharingSpecs(bundles)
-        let configuration = reader.configuration
         let plan = ReviewPlan.make(series: reviewSeries, options: configuration.planningOptions)
         let estimate = plan.estimate(series: reviewSeries, prompts: bundles, model: configuration.model.name,
                                      prices: configuration.priceTable)

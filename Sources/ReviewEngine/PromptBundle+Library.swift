@@ -6,13 +6,17 @@ extension PromptBundle {
     /// The texts for one patch of `series`: the fixed guides, the subsystem and pattern
     /// files whose triggers match the patch, the rendered series context, and the request
     /// templates. Returns the matches too, so a plan can say why each file was chosen.
+    /// `maxFindings` is `[review] max_findings_per_patch`, the limit core.md states.
     public static func make(library: PromptLibrary, series: ReviewSeries, patchIndex: Int,
-                            subject: String? = nil) throws -> (bundle: PromptBundle, matches: [PromptMatch]) {
+                            subject: String? = nil, maxFindings: Int) throws
+        -> (bundle: PromptBundle, matches: [PromptMatch])
+    {
         let item = series.patches[patchIndex]
         let matches = library.matches(for: PatchFacts(item.patch, subject: subject ?? item.title))
+        let variables = PromptLibrary.guideVariables(maxFindings: maxFindings)
         do {
             let guides = try PromptLibrary.prefixGuides.filter { $0 != "false-positive-guide" }
-                .map { try library.file(named: $0).body }
+                .map { try library.renderedGuide(named: $0, variables: variables) }
             let context = try library.render(template: "series-context", variables: [
                 "patch_number": String(patchIndex + 1),
                 "patch_total": String(series.patches.count),
@@ -25,7 +29,7 @@ extension PromptBundle {
             let bundle = try PromptBundle(
                 protocolText: guides.joined(separator: "\n\n"),
                 specTexts: matches.map(\.file.body),
-                falsePositiveGuide: try library.file(named: "false-positive-guide").body,
+                falsePositiveGuide: try library.renderedGuide(named: "false-positive-guide", variables: variables),
                 seriesContext: context,
                 task: try library.template(named: "task"),
                 verify: try library.template(named: "verify-task"))

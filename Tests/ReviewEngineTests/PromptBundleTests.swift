@@ -20,12 +20,14 @@ import Testing
 
     @Test func seriesContextEndsTheCachedPrefix() throws {
         let s = soundSeries()
-        let (bundle, matches) = try PromptBundle.make(library: library, series: s, patchIndex: 0)
+        let (bundle, matches) = try PromptBundle.make(library: library, series: s, patchIndex: 0, maxFindings: 8)
         #expect(matches.map(\.file.path).contains("subsystems/sound.md"))
         #expect(bundle.specTexts.contains(try library.file(named: "sound").body))
         let prefix = PromptAssembly.prefix(bundle: bundle, series: s, patchIndex: 0)
-        #expect(prefix.first?.text == (try library.file(named: "core").body) + "\n\n"
-                + (try library.file(named: "inline-style").body))
+        let variables = PromptLibrary.guideVariables(maxFindings: 8)
+        #expect(prefix.first?.text == (try library.renderedGuide(named: "core", variables: variables)) + "\n\n"
+                + (try library.renderedGuide(named: "inline-style", variables: variables)))
+        #expect(prefix.first?.text.contains("Report at most 8 findings") == true)
         let context = try #require(prefix.last?.text)
         #expect(prefix.last?.cacheControl != nil)
         #expect(context.contains("Patch 1 of 1, revision 1 of the series."))
@@ -37,7 +39,7 @@ import Testing
 
     @Test func taskMessageNamesTheScopeAndCarriesTheHunks() throws {
         let s = soundSeries()
-        let (bundle, _) = try PromptBundle.make(library: library, series: s, patchIndex: 0)
+        let (bundle, _) = try PromptBundle.make(library: library, series: s, patchIndex: 0, maxFindings: 8)
         let plan = ReviewPlan.make(series: s, options: PlanningOptions())
         let prefix = PromptAssembly.prefix(bundle: bundle, series: s, patchIndex: 0)
         let request = try PromptAssembly.reviewRequest(task: plan.tasks[0], prefix: prefix, bundle: bundle,
