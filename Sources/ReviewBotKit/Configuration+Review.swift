@@ -21,6 +21,7 @@ extension Configuration {
         c.severityFloor = floor
         c.maxFindingsPerPatch = review.maxFindingsPerPatch
         c.prices = priceTable
+        c.maxToolTurns = tree.maxToolTurns
         return c
     }
 

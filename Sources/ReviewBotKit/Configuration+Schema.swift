@@ -153,6 +153,9 @@ enum ConfigSchema {
     /// Dollars per million tokens: list prices are below a hundred; a thousand allows
     /// any gateway mark-up.
     static let pricePerMillion: ClosedRange<Double> = 0...1_000
+    /// Context-tool turns per task: each is a request; 0 forces the answer at once, and
+    /// beyond 50 a task would read more than a maintainer reviews a patch by.
+    static let toolTurns: ClosedRange<Int> = 0...50
     /// Patches in a series before the cover letter gets a summary reply (0: never); a
     /// series slot counter never goes past 999 in practice.
     static let coverReplyPatches: ClosedRange<Int> = 0...999
@@ -214,6 +217,9 @@ enum ConfigSchema {
             doc: "stop the run cleanly when its estimated cost reaches this many dollars (0: no limit)"),
         key("review.confirm_above_usd", \.review.confirmAboveUSD, budgetUSD,
             doc: "ask before a review estimated above this many dollars; off a terminal refuse unless --yes or --budget"),
+
+        key("tree.max_tool_turns", \.tree.maxToolTurns, toolTurns,
+            doc: "turns of context-tool calls a task may take before report_findings is forced"),
 
         key("drafts.from", \.drafts.from, doc: "Name <email> the drafts are from"),
         key("drafts.disclosure", \.drafts.disclosure, doc: "the line that opens every draft (empty: none)"),

@@ -9,6 +9,8 @@ actor RunLedger {
     private(set) var usageByPatch: [Int: TokenUsage] = [:]
     private(set) var apiCalls = 0
     private(set) var cacheHits = 0
+    /// Context-tool calls answered (repeats and errors included).
+    private(set) var toolCalls = 0
     private(set) var stoppedByBudget = false
     /// Set when the API refused the key or could not be reached: every later request
     /// would fail the same way, so none is admitted.
@@ -93,6 +95,7 @@ actor RunLedger {
         return (findingsVerified, usage)
     }
     func countCacheHit() { cacheHits += 1 }
+    func countToolCalls(_ count: Int) { toolCalls += count }
     func warn(_ message: String) { warnings.append(message) }
 }
 
