@@ -131,7 +131,7 @@ extension PreparedReview {
         var plan = ReviewPlan.make(series: reviewSeries, options: configuration.planningOptions)
         if let wanted = selection.patches {
             let indices = Set(patches.indices.filter { wanted.contains(patches[$0].number) })
-            plan = plan.selecting(patchIndices: indices, detail: "not selected (--patches \(wanted))")
+            plan = plan.selecting(patchIndices: indices, detail: "left out by --patches \(wanted)")
         }
         let estimate = plan.estimate(series: reviewSeries, prompts: bundles, model: configuration.model.name,
                                      prices: configuration.priceTable)
