@@ -78,12 +78,7 @@ public struct ReviewJob: Sendable {
     public func run(transport: any MessagesTransport, store: StateStore?, date: Date,
                     progress: (@Sendable (ReviewProgress) -> Void)? = nil) async throws -> ReviewOutcome {
         let reviewer = try configuration.reviewer()
-        var engine = try configuration.reviewConfiguration(verify: verify)
-        engine.readCache = !fresh
-        var runner = ReviewRunner(transport: transport, store: store, configuration: engine)
-        runner.progress = progress
-        let report = try await runner.run(plan: prepared.plan, series: prepared.reviewSeries, prompts: prepared.bundles,
-                                          tree: prepared.tree)
+        let report = try await review(transport: transport, store: store, progress: progress)
         let settings = DraftSettings(reviewer: reviewer, disclosure: configuration.drafts.disclosure,
                                      signature: configuration.drafts.signature,
                                      ccOriginalRecipients: configuration.drafts.ccOriginalRecipients)
@@ -99,7 +94,7 @@ public struct ReviewJob: Sendable {
             seriesTitle: prepared.seriesTitle, revision: prepared.series.revision, patches: prepared.patches,
             report: report, drafts: drafts)
         outcome.includeUnverified = includeUnverified
-        outcome.verificationRan = engine.verify
+        outcome.verificationRan = try configuration.reviewConfiguration(verify: verify).verify
         let reviewedAny = report.outcomes.contains { if case .reviewed = $0.status { true } else { false } }
         if report.failure == nil || reviewedAny {
             try outcome.write(to: outputDirectory, b4Directory: b4Directory)
@@ -108,6 +103,21 @@ public struct ReviewJob: Sendable {
             throw ReviewBotError(failureMessage(failure, wrote: reviewedAny), kind: .unavailable)
         }
         return outcome
+    }
+
+    /// The review itself, without drafts: the same runner, configuration and response
+    /// cache `run` uses (`reviewbot eval` reviews each benchmark commit through this).
+    /// `adjust` changes the engine's settings for this run only.
+    public func review(transport: any MessagesTransport, store: StateStore?,
+                       progress: (@Sendable (ReviewProgress) -> Void)? = nil,
+                       adjust: (inout ReviewConfiguration) -> Void = { _ in }) async throws -> ReviewReport {
+        var engine = try configuration.reviewConfiguration(verify: verify)
+        engine.readCache = !fresh
+        adjust(&engine)
+        var runner = ReviewRunner(transport: transport, store: store, configuration: engine)
+        runner.progress = progress
+        return try await runner.run(plan: prepared.plan, series: prepared.reviewSeries, prompts: prepared.bundles,
+                                    tree: prepared.tree)
     }
 
     /// The one line a failed run ends with: what the API said, which setting to fix.

@@ -48,4 +48,21 @@ extension MessagesAPI.Tool {
                 "reason": ["type": "string", "description": "plain text"],
             ],
         ])
+
+    /// The fixed contract's eval tool (claude-api.md): does one of the kept findings
+    /// describe a known problem? `finding` is the index of the matching finding, -1 for none.
+    public static let judgeDetection = MessagesAPI.Tool(
+        name: "judge_detection",
+        description: "Say whether one of the findings shown describes the known problem, and which one.",
+        inputSchema: [
+            "type": "object",
+            "additionalProperties": false,
+            "required": ["verdict", "finding", "reason"],
+            "properties": [
+                "verdict": ["type": "string", "enum": .array(DetectionVerdict.allCases.map { .string($0.rawValue) })],
+                "finding": ["type": "integer",
+                            "description": "index of the kept finding that matches, -1 for none"],
+                "reason": ["type": "string", "description": "plain text"],
+            ],
+        ])
 }

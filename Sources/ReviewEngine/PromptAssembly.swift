@@ -96,11 +96,14 @@ public struct CachedPrefix: Sendable, Hashable {
 public enum RequestPurpose: Sendable, Hashable {
     case review
     case verification
+    /// Judging a benchmark row (`reviewbot eval`): no tree, `judge_detection` forced.
+    case judgement
 
     public var finalTool: MessagesAPI.Tool {
         switch self {
         case .review: .reportFindings
         case .verification: .verifyFinding
+        case .judgement: .judgeDetection
         }
     }
 }

@@ -53,6 +53,10 @@ public struct ReviewConfiguration: Sendable, Hashable {
     /// Answer requests from the response cache when it has them; `--fresh` turns this off
     /// for one run (answers are still stored).
     public var readCache: Bool = true
+    /// Mixed into the response cache's key (not into the request): `reviewbot eval --runs`
+    /// asks the model again on each run after the first, while a resumed run still finds
+    /// the answers it already had. Nil keys answers by the request alone.
+    public var cacheSalt: String?
 
     public init(request: RequestSettings) { self.request = request }
 

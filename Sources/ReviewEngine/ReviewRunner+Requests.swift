@@ -24,7 +24,7 @@ extension ReviewRunner {
     func execute(_ request: MessagesAPI.Request, patchIndex: Int, ledger: RunLedger) async -> RequestResult {
         let body: Data
         do { body = try request.encoded() } catch { return .failed(TaskFailure(reason: "\(error)")) }
-        let hash = SHA256.hex(of: body)
+        let hash = configuration.cacheSalt.map { SHA256.hex(of: body + Data("\u{0}\($0)".utf8)) } ?? SHA256.hex(of: body)
         if let store, configuration.readCache {
             do {
                 if let cached = try store.cachedResponse(requestHash: hash),
