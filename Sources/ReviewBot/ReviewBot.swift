@@ -32,6 +32,9 @@ struct ReviewBotCommand: AsyncParsableCommand {
             ReviewCommand.self,
             ScanCommand.self,
             EvalCommand.self,
+            FeedbackCommand.self,
+            StatsCommand.self,
+            LessonsCommand.self,
         ])
 
     /// ArgumentParser's own `main`, with the documented exit codes: a usage error is 2

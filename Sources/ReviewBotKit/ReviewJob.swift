@@ -78,7 +78,7 @@ public struct ReviewJob: Sendable {
     public func run(transport: any MessagesTransport, store: StateStore?, date: Date,
                     progress: (@Sendable (ReviewProgress) -> Void)? = nil) async throws -> ReviewOutcome {
         let reviewer = try configuration.reviewer()
-        let report = try await review(transport: transport, store: store, progress: progress)
+        var report = try await review(transport: transport, store: store, progress: progress)
         let settings = DraftSettings(reviewer: reviewer, disclosure: configuration.drafts.disclosure,
                                      signature: configuration.drafts.signature,
                                      ccOriginalRecipients: configuration.drafts.ccOriginalRecipients)
@@ -90,6 +90,7 @@ public struct ReviewJob: Sendable {
                                               includeUnverified: includeUnverified, settings: settings, date: date) {
             drafts[0] = cover
         }
+        recordKeptFindings(&report, drafts: drafts, includeUnverified: includeUnverified, store: store)
         var outcome = ReviewOutcome(
             seriesTitle: prepared.seriesTitle, revision: prepared.series.revision, patches: prepared.patches,
             report: report, drafts: drafts)

@@ -72,6 +72,7 @@ struct FindingsDocument: Encodable {
         var overPatchCap = 0
         var reportedInEarlierRevision = 0
         var citesUnknownCode = 0
+        var rejectedByMaintainer = 0
     }
 
     /// The tree the review read: its base, how it was chosen, and the patches that did not
@@ -123,6 +124,7 @@ struct FindingsDocument: Encodable {
                 case .overPatchCap: counts.overPatchCap += 1
                 case .reportedInEarlierRevision: counts.reportedInEarlierRevision += 1
                 case .citesUnknownCode: counts.citesUnknownCode += 1
+                case .rejectedByMaintainer: counts.rejectedByMaintainer += 1
                 }
             }
             return PatchRecord(
@@ -202,6 +204,7 @@ struct FindingsDocument: Encodable {
         case .reportedInEarlierRevision: "already reported on an earlier revision"
         case .citesUnknownCode(let names):
             "cites code that exists neither in the tree nor in the series: " + names.joined(separator: ", ")
+        case .rejectedByMaintainer: "rejected by the maintainer before (reviewbot feedback)"
         }
     }
 }

@@ -69,7 +69,12 @@ extension ReviewOutcome {
             if earlier > 0 {
                 out.append("- \(earlier) finding\(earlier == 1 ? "" : "s") not repeated: already raised on an earlier revision")
             }
-            let otherDrops = review.dropped.count - earlier
+            let rejected = review.droppedAsRejected
+            if rejected > 0 {
+                out.append("- \(rejected) finding\(rejected == 1 ? "" : "s") not raised again: you rejected "
+                    + "\(rejected == 1 ? "it" : "them") before (reviewbot feedback)")
+            }
+            let otherDrops = review.dropped.count - earlier - rejected
             if otherDrops > 0 {
                 out.append("- \(otherDrops) finding\(otherDrops == 1 ? "" : "s") dropped (see findings.json)")
             }

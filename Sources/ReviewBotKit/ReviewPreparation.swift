@@ -23,6 +23,11 @@ public struct PreparedReview: Sendable {
     /// The tree the review reads (`--tree`), with every task's code context; nil reviews
     /// the diffs alone.
     public var tree: ReviewTree?
+    /// How many of the maintainer's lessons the system prompt carries (`reviewbot lessons`).
+    public var lessonsShown = 0
+    /// Patch index to how many of our comments on an earlier revision were disputed on
+    /// the list (`reviewbot feedback --thread`); the patch's context shows them.
+    public var disputedComments: [Int: Int] = [:]
 
     /// Reads the code context of every task from `provider` (before any model call), so
     /// the plan, the dry run and the review show the same context.
@@ -69,8 +74,10 @@ extension PreparedReview {
         let catalog = SeriesCatalog(messages: messages)
         let series = try catalog.choose(selection.choice, source: selection.source,
                                         namedMessage: SourceReader.namedMessage(selection.source))
-        return try prepare(series: series, selection: selection, notes: notes + errors,
-                           configuration: reader.configuration, library: library)
+        var prepared = try prepare(series: series, selection: selection, notes: notes + errors,
+                                   configuration: reader.configuration, library: library)
+        prepared.addStoredFeedback(environment: reader.environment, library: library)
+        return prepared
     }
 
     /// `--all`: every complete series of the source, each prepared on its own; the
@@ -87,8 +94,10 @@ extension PreparedReview {
         }
         var reviews: [(entry: SeriesCatalog.Entry, review: PreparedReview)] = []
         for entry in catalog.entries where entry.series.isComplete {
-            reviews.append((entry, try prepare(series: entry.series, selection: selection, notes: notes + errors,
-                                               configuration: reader.configuration, library: library)))
+            var prepared = try prepare(series: entry.series, selection: selection, notes: notes + errors,
+                                       configuration: reader.configuration, library: library)
+            prepared.addStoredFeedback(environment: reader.environment, library: library)
+            reviews.append((entry, prepared))
         }
         return (reviews, catalog.entries.filter { !$0.series.isComplete })
     }

@@ -45,6 +45,9 @@ public enum DropReason: Sendable, Hashable {
     /// The comment or evidence names code (functions, fields, structs, macros) that exists
     /// neither in the tree after the patch nor anywhere in the series.
     case citesUnknownCode(names: [String])
+    /// The maintainer rejected a finding with this fingerprint (`reviewbot feedback`): the
+    /// same code, the same category, never raised again.
+    case rejectedByMaintainer
 }
 
 /// A finding left out, kept so the report can count and list it.

@@ -8,9 +8,10 @@ public struct FindingSelection: Sendable, Hashable {
     public var dropped: [DroppedFinding] = []
 
     /// Anchors each reported finding in its task, merges duplicates, then drops findings
-    /// already reported on an earlier revision and those below `floor`.
+    /// the maintainer rejected before, those already reported on an earlier revision and
+    /// those below `floor`.
     public init(reports: [(task: ReviewTask, findings: [Finding])], earlierFingerprints: Set<String>,
-                floor: Severity) {
+                floor: Severity, rejectedFingerprints: Set<String> = []) {
         var anchored: [AnchoredFinding] = []
         for (task, findings) in reports {
             for finding in findings {
@@ -21,7 +22,9 @@ public struct FindingSelection: Sendable, Hashable {
             }
         }
         for finding in AnchoredFinding.mergingDuplicates(anchored) {
-            if earlierFingerprints.contains(finding.fingerprint.hex) {
+            if rejectedFingerprints.contains(finding.fingerprint.hex) {
+                dropped.append(DroppedFinding(finding, reason: .rejectedByMaintainer))
+            } else if earlierFingerprints.contains(finding.fingerprint.hex) {
                 dropped.append(DroppedFinding(finding, reason: .reportedInEarlierRevision))
             } else if finding.finding.severity < floor {
                 dropped.append(DroppedFinding(finding, reason: .belowSeverityFloor))
@@ -31,9 +34,10 @@ public struct FindingSelection: Sendable, Hashable {
         }
     }
 
-    init(patch: PatchPlan, reviews: [ReviewRunner.TaskReview], earlierFingerprints: Set<String>, floor: Severity) {
+    init(patch: PatchPlan, reviews: [ReviewRunner.TaskReview], earlierFingerprints: Set<String>, floor: Severity,
+         rejectedFingerprints: Set<String> = []) {
         self.init(reports: reviews.map { ($0.task, $0.findings) }, earlierFingerprints: earlierFingerprints,
-                  floor: floor)
+                  floor: floor, rejectedFingerprints: rejectedFingerprints)
     }
 
     /// Records the verification verdict of `kept[index]`; a refuted finding moves to
@@ -93,5 +97,10 @@ extension PatchReview {
     /// Findings dropped because an earlier revision's review already raised them.
     public var droppedAsRaisedEarlier: Int {
         dropped.filter { $0.reason == .reportedInEarlierRevision }.count
+    }
+
+    /// Findings dropped because the maintainer rejected them on an earlier review.
+    public var droppedAsRejected: Int {
+        dropped.filter { $0.reason == .rejectedByMaintainer }.count
     }
 }

@@ -59,13 +59,17 @@ public struct ReviewRunner: Sendable {
             return result
         }
         var earlier: Set<String> = []
+        var rejected: Set<String> = []
         if let store {
-            do { earlier = try store.fingerprints(seriesKey: series.identity.key, otherThan: series.identity.revision) }
-            catch { await ledger.warn("\(error)") }
+            do {
+                earlier = try store.fingerprints(seriesKey: series.identity.key, otherThan: series.identity.revision)
+                rejected = try store.rejectedFingerprints()
+            } catch { await ledger.warn("\(error)") }
         }
         var selections = plan.patches.map { patch in
             FindingSelection(patch: patch, reviews: reviews.filter { $0.outcome.patchIndex == patch.patchIndex },
-                             earlierFingerprints: earlier, floor: configuration.severityFloor)
+                             earlierFingerprints: earlier, floor: configuration.severityFloor,
+                             rejectedFingerprints: rejected)
         }
         if let tree {
             await checkCitations(&selections, series: series, tree: tree)

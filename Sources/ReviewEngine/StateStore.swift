@@ -81,6 +81,8 @@ public final class StateStore: Sendable {
             }
         }
         registerEvalMigration(&migrator)
+        registerFeedbackMigration(&migrator)
+        registerLessonsMigration(&migrator)
         return migrator
     }
 
