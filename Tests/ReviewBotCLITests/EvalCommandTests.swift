@@ -77,7 +77,7 @@ import Testing
             case "report_findings":
                 var findings: [[String: Any]] = []
                 for (index, anchor) in Self.anchors.enumerated() where call.userText.contains("+" + anchor) {
-                    findings.append(["file": Self.files[index], "anchor": String(anchor.dropFirst()),
+                    findings.append(["file": Self.files[index], "anchor": anchor,
                                      "category": "resource-leak", "severity": "high", "comment": Self.comments[index]])
                 }
                 let reply = FakeMessagesAPI.Reply.tool(

@@ -113,7 +113,7 @@ import Testing
             case "report_findings":
                 var findings: [[String: Any]] = []
                 for bug in EvalFlowTests.bugs where call.userText.contains("+" + bug.anchor) {
-                    findings.append(["file": bug.file, "anchor": String(bug.anchor.dropFirst()),
+                    findings.append(["file": bug.file, "anchor": bug.anchor,
                                      "category": bug.found ? "resource-leak" : "style",
                                      "severity": bug.found ? "high" : "low", "comment": bug.comment])
                 }
@@ -223,7 +223,7 @@ import Testing
         #expect((json["results"] as? [Any])?.count == 3)
         let svg = try String(contentsOf: out.appendingPathComponent("eval-recall.svg"), encoding: .utf8)
         #expect(svg.hasPrefix("<svg") || svg.hasPrefix("<?xml"))
-        #expect(svg.contains(">net<") && svg.contains(">fs<"))
+        #expect(svg.contains(">net (2)<") && svg.contains(">fs (1)<"))
     }
 
     /// The real transport until the first judgement is answered; then the API refuses the
