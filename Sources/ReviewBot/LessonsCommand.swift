@@ -10,7 +10,8 @@ struct LessonsCommand: ParsableCommand {
         discussion: """
             A lesson is the --why of `reviewbot feedback --reject`: a short note, kept in
             the state database ($XDG_STATE_HOME/reviewbot), added to the system prompt of
-            every review whose guides match its scope, labelled as your own notes. All the
+            every review that all the guides of its scope apply to (the subsystem guides in
+            force for the rejected finding), labelled as your own notes. All the
             lessons of one review are limited to 3,000 bytes, newest first. They are never
             written into the bundled review-prompts/.
             Examples:

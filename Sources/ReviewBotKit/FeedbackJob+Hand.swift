@@ -1,4 +1,5 @@
 import Foundation
+import PromptLibrary
 import ReviewEngine
 
 extension FeedbackJob {
@@ -49,12 +50,22 @@ extension FeedbackJob {
                                                  source: .hand, recordedAt: date))
         var result = HandVerdict(fingerprint: fingerprint, finding: finding, lesson: nil)
         if verdict == .rejected, let reason {
-            var lesson = Lesson(scope: Lessons.scope(for: finding), text: reason, category: finding?.category,
+            var lesson = Lesson(scope: Lessons.scope(for: finding, subsystems: subsystemGuides()), text: reason, category: finding?.category,
                                 fingerprint: fingerprint, createdAt: date, updatedAt: date)
             lesson.id = try store.addLesson(lesson)
             result.lesson = lesson
         }
         return result
+    }
+
+    /// The names of the library's subsystem files: a lesson is scoped to those among the
+    /// finding's guides, so a note about one driver family does not reach every patch a
+    /// general guide also matches. Without a readable library the scope falls back to all
+    /// the finding's guides.
+    func subsystemGuides() -> Set<String> {
+        let library = try? PromptLibrary.load(
+            explicitOverride: configuration.promptsDirectory.map { URL(fileURLWithPath: $0) }, environment: environment)
+        return Set(library?.files.filter { $0.kind == .subsystem }.map(\.name) ?? [])
     }
 
     /// NIPA's labels that contradict a verdict: an `emailed` comment was not rejected, and

@@ -71,10 +71,13 @@ public enum Lessons {
         return trimmed
     }
 
-    /// The scope of a lesson learnt from `finding`: the subsystem and mode guides in force
-    /// for its patch; else its pattern files; else every review.
-    public static func scope(for finding: KeptFinding?) -> [String] {
+    /// The scope of a lesson learnt from `finding`: the subsystem guides (those named in
+    /// `subsystems`) in force for its patch; else its other guides; else its pattern
+    /// files; else every review.
+    public static func scope(for finding: KeptFinding?, subsystems: Set<String> = []) -> [String] {
         guard let finding else { return ["*"] }
+        let ownSubsystems = finding.guides.filter(subsystems.contains)
+        if !ownSubsystems.isEmpty { return ownSubsystems }
         if !finding.guides.isEmpty { return finding.guides }
         if !finding.patterns.isEmpty { return finding.patterns }
         return ["*"]

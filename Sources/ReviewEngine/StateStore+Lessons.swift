@@ -28,9 +28,12 @@ public struct Lesson: Sendable, Hashable {
         self.updatedAt = updatedAt
     }
 
-    /// Whether the lesson applies to a review whose guides include any of `names`.
+    /// Whether the lesson applies to a review whose guides are `names`: every file of its
+    /// scope must be in force, as it was for the finding it was learnt from. A lesson
+    /// learnt on a watchdog driver (scope `driver-core watchdog`) then reaches the next
+    /// watchdog patch, not every driver patch `driver-core` also matches.
     public func applies(to names: Set<String>) -> Bool {
-        scope.contains("*") || scope.contains { names.contains($0) }
+        scope.contains("*") || (!scope.isEmpty && scope.allSatisfy { names.contains($0) })
     }
 }
 

@@ -65,7 +65,7 @@ import Testing
             for (anchor, comment, category) in [(leakAnchor, leakComment, "resource-leak"),
                                                 (nullAnchor, nullComment, "error-handling")]
             where call.userText.contains("+" + anchor) {
-                findings.append(["file": file, "anchor": String(anchor.dropFirst()), "category": category,
+                findings.append(["file": file, "anchor": anchor, "category": category,
                                  "severity": "medium", "comment": comment])
             }
             return .tool(input: try! JSONSerialization.data(withJSONObject: ["findings": findings], options: [.sortedKeys]))
@@ -172,7 +172,7 @@ import Testing
         let hand = try job.recordByHand(.rejected, fingerprint: String(nullPrint.prefix(10)), label: .falsePositive,
                                         why: Self.lessonText, store: try bench.store)
         let lesson = try #require(hand.lesson)
-        #expect(lesson.scope.contains("watchdog"))
+        #expect(lesson.scope == ["driver-core", "watchdog"])
         #expect(try bench.store.lessons().map(\.text) == [Self.lessonText])
 
         let before = bench.fake.exchanges.count
