@@ -20,6 +20,11 @@ public final class GitFixture: @unchecked Sendable {
     /// Removes the repository.
     public func remove() {
         try? FileManager.default.removeItem(at: directory)
+        let parent = directory.deletingLastPathComponent()
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: parent.path)) ?? []
+        where name.hasPrefix(directory.lastPathComponent + "-") {
+            try? FileManager.default.removeItem(at: parent.appendingPathComponent(name))
+        }
     }
 
     /// Writes `text` to `path` (relative), creating directories.
@@ -51,12 +56,15 @@ public final class GitFixture: @unchecked Sendable {
     }
 
     /// `git format-patch` of `range`, one text per patch (cover letter first when asked).
-    public func formatPatch(_ range: String, base: String? = nil, coverLetter: Bool = false) throws -> [String] {
-        let out = directory.appendingPathComponent(".patches-\(UUID().uuidString)")
+    public func formatPatch(_ range: String, base: String? = nil, coverLetter: Bool = false,
+                            thread: Bool = false) throws -> [String] {
+        // Outside the work tree, so writing the patches never shows in `git status`.
+        let out = directory.deletingLastPathComponent().appendingPathComponent("\(directory.lastPathComponent)-patches-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: out) }
         var arguments = ["format-patch", "-q", "--no-signature", "-o", out.path]
         if let base { arguments.append("--base=\(base)") }
         if coverLetter { arguments.append("--cover-letter") }
+        if thread { arguments.append("--thread=shallow") }
         arguments.append(range)
         try git(arguments)
         let names = try FileManager.default.contentsOfDirectory(atPath: out.path).sorted()
@@ -100,6 +108,13 @@ public final class GitFixture: @unchecked Sendable {
             throw FixtureError("git \(arguments.joined(separator: " ")) failed: \(String(decoding: errors, as: UTF8.self))")
         }
         return String(decoding: output, as: UTF8.self)
+    }
+
+    /// `mails` as one mbox file (format-patch output starts each mail with its `From ` line).
+    public func writeMbox(_ mails: [String], name: String = "series.mbox") throws -> URL {
+        let url = directory.deletingLastPathComponent().appendingPathComponent("\(directory.lastPathComponent)-\(name)")
+        try Data(mails.map { $0.hasSuffix("\n") ? $0 : $0 + "\n" }.joined().utf8).write(to: url)
+        return url
     }
 
     /// What a test checks is unchanged after a review read the repository: status, refs,

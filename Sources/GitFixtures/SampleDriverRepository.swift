@@ -27,6 +27,8 @@ public struct SampleDriverRepository {
     /// `git format-patch` output of the series, without and with `base-commit:` lines.
     public let patches: [String]
     public let patchesWithBase: [String]
+    /// The last commit of the series (kept as an object; no branch points at it).
+    public let seriesTip: String
 
     public static let header = "drivers/misc/foo/foo.h"
     public static let core = "drivers/misc/foo/foo_core.c"
@@ -59,6 +61,7 @@ public struct SampleDriverRepository {
         try repo.commit("foo: name the ready flag")
         let patches = try repo.formatPatch("\(base)..series")
         let patchesWithBase = try repo.formatPatch("\(base)..series", base: base)
+        let tip = try repo.git("rev-parse", "series").trimmingCharacters(in: .whitespacesAndNewlines)
 
         try repo.git("checkout", "-q", "main")
         try repo.git("branch", "-q", "-D", "series")
@@ -66,7 +69,7 @@ public struct SampleDriverRepository {
                       with: "MODULE_DESCRIPTION(\"foo controller\");\nMODULE_LICENSE(\"GPL\");\n")
         let later = try repo.commit("foo: describe the module")
         return SampleDriverRepository(fixture: repo, base: base, initial: initial, later: later,
-                                      patches: patches, patchesWithBase: patchesWithBase)
+                                      patches: patches, patchesWithBase: patchesWithBase, seriesTip: tip)
     }
 
     static let headerText = """
@@ -213,4 +216,14 @@ public struct SampleDriverRepository {
         module_platform_driver(foo_glue_driver);
 
         """
+}
+
+extension SampleDriverRepository {
+    /// The series as a threaded mbox with a cover letter, as a list would carry it; with
+    /// `base: true` the cover letter and patches carry `base-commit:` lines.
+    public func seriesMbox(base: Bool) throws -> URL {
+        let range = "\(self.base)..\(seriesTip)"
+        let mails = try fixture.formatPatch(range, base: base ? self.base : nil, coverLetter: true, thread: true)
+        return try fixture.writeMbox(mails, name: base ? "series-base.mbox" : "series.mbox")
+    }
 }

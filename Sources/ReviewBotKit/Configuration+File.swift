@@ -167,6 +167,10 @@ enum ConfigSchema {
             "max_findings_per_patch": int(\.review.maxFindingsPerPatch),
             "budget_tokens": int(\.review.budgetTokens), "budget_usd": num(\.review.budgetUSD),
         ],
+        "tree": [
+            "path": optStr(\.tree.path), "context_tokens": int(\.tree.contextTokens),
+            "caller_depth": int(\.tree.callerDepth),
+        ],
         "drafts": [
             "from": optStr(\.drafts.from), "disclosure": str(\.drafts.disclosure),
             "signature": optStr(\.drafts.signature),

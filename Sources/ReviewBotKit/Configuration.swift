@@ -76,12 +76,27 @@ public struct Configuration: Sendable, Equatable {
         public var ccOriginalRecipients = true
     }
 
+    /// `[tree]`: reading a kernel tree during the review.
+    public struct Tree: Sendable, Equatable {
+        /// A local git checkout of the kernel (or any C project); `--tree` overrides it.
+        /// Nil: the review reads the diffs alone.
+        public var path: String?
+        /// Tokens (UTF-8 bytes / 4) of code context per task: the functions around the
+        /// hunks, their callers, the definitions and helpers the changed lines use. About
+        /// three kernel functions before and after, their callers and the types they use.
+        public var contextTokens = 12_000
+        /// How far up the call graph the context goes: 1 lists the callers of each changed
+        /// function, 2 their callers too (at most 3).
+        public var callerDepth = 1
+    }
+
     public var lore = Lore()
     public var imap = IMAP()
     public var smtp = SMTP()
     public var model = Model()
     public var review = Review()
     public var drafts = Drafts()
+    public var tree = Tree()
     /// Directory whose prompt files replace or add to the bundled ones.
     public var promptsDirectory: String?
     /// Dollars per million tokens, keyed by model name (a key also prices longer names it

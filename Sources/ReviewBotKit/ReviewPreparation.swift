@@ -18,6 +18,9 @@ public struct PreparedReview: Sendable {
     public var notes: [String]
     /// The model the estimate is for.
     public var modelName: String
+    /// The kernel tree the review reads (`--tree`, `[tree] path`), the series applied on its
+    /// base; nil reviews the diffs alone.
+    public var codeContext: (any CodeContextProvider)?
 
     public var seriesTitle: String { series.cover?.subject.title ?? series.patches.first?.subject.title ?? "" }
 }
@@ -27,11 +30,14 @@ public struct ReviewSelection: Sendable {
     public var source: String
     public var version: Int?
     public var messageID: String?
+    /// `--base REV`: the tree's commit the series applies to, when it names none itself.
+    public var base: String?
 
-    public init(source: String, version: Int? = nil, messageID: String? = nil) {
+    public init(source: String, version: Int? = nil, messageID: String? = nil, base: String? = nil) {
         self.source = source
         self.version = version
         self.messageID = messageID
+        self.base = base
     }
 }
 
@@ -85,9 +91,12 @@ extension PreparedReview {
         let plan = ReviewPlan.make(series: reviewSeries, options: configuration.planningOptions)
         let estimate = plan.estimate(series: reviewSeries, prompts: bundles, model: configuration.model.name,
                                      prices: configuration.priceTable)
-        return PreparedReview(series: series, reviewSeries: reviewSeries, patches: patches, bundles: bundles,
-                              matches: matches, plan: plan, estimate: estimate, notes: allNotes,
-                              modelName: configuration.model.name)
+        var prepared = PreparedReview(series: series, reviewSeries: reviewSeries, patches: patches, bundles: bundles,
+                                      matches: matches, plan: plan, estimate: estimate, notes: allNotes,
+                                      modelName: configuration.model.name)
+        prepared.codeContext = try await TreeContextProvider.open(for: prepared, configuration: configuration,
+                                                                  base: selection.base, environment: reader.environment)
+        return prepared
     }
 
     /// The cover letter as the model should read it: subject line, then the body up to
