@@ -1,4 +1,8 @@
 extension ContextAssembly {
+    /// A member defined in more files than this (`flags`, `dev`, `lock`) cannot name its
+    /// struct; in Linux 6.1 a driver's private member names are in one to a few files.
+    static let maxMemberFiles = 8
+
     /// The callers of every changed function, level by level up to the configured depth.
     func callerSections() -> ([ContextSection], callers: [String]) {
         var sections: [ContextSection] = []
@@ -47,12 +51,14 @@ extension ContextAssembly {
 
         var items: [(order: Int, distance: Int, helper: Bool, located: Located, fromBefore: Bool)] = []
         var seenSpans = shownSpans
+        let directory = near.split(separator: "/").dropLast().joined(separator: "/") + "/"
+        let local: (String) -> Bool = { $0.hasPrefix(directory) && !$0.dropFirst(directory.count).contains("/") }
         func add(_ name: String, _ kinds: Set<CDefinition.Kind>, helper: Bool = false,
-                 accept: (Located) -> Bool = { _ in true }) {
+                 inFile scope: ((String) -> Bool)? = nil, accept: (Located) -> Bool = { _ in true }) {
             var fromBefore = false
-            var candidates = after.definitions(named: name, kinds: kinds, near: near)
+            var candidates = after.definitions(named: name, kinds: kinds, near: near, inFile: scope)
             if candidates.isEmpty {
-                candidates = before.definitions(named: name, kinds: kinds, near: near)
+                candidates = before.definitions(named: name, kinds: kinds, near: near, inFile: scope)
                 fromBefore = true
             }
             guard let best = candidates.first, accept(best) else { return }
@@ -65,9 +71,10 @@ extension ContextAssembly {
         for access in ids.members {
             if let holder = declaredType(of: access.base) {
                 add(holder.name, [holder.kind, .typedef])
-            } else {
-                let scopes = Set(after.definitions(named: access.member).filter { $0.definition.kind == .member }
-                    .map(\.definition.scope).filter { !$0.isEmpty })
+            } else if let members = after.definitions(named: access.member, maxFiles: Self.maxMemberFiles) {
+                // Only a member name few structs use can tell which struct it is.
+                let scopes = Set(members.filter { $0.definition.kind == .member }.map(\.definition.scope)
+                    .filter { !$0.isEmpty })
                 if scopes.count == 1, let scope = scopes.first {
                     add(scope, [.structure, .union, .typedef])
                 }
@@ -75,14 +82,13 @@ extension ContextAssembly {
         }
         for constant in ids.constants { add(constant, [.macro, .enumerator]) }
         for call in ids.calls where !changedNames.contains(call) {
-            add(call, [.function, .macro], helper: true) { located in
-                let local = TreeView.distance(located.path, from: near) <= 1
-                return local && (located.definition.kind == .macro || located.definition.isStatic)
+            add(call, [.function, .macro], helper: true, inFile: local) { located in
+                located.definition.kind == .macro || located.definition.isStatic
             }
         }
         for type in ids.typeNames { add(type, [.typedef]) }
         for other in ids.others where !changedNames.contains(other) {
-            add(other, [.variable]) { $0.path == near }
+            add(other, [.variable], inFile: { $0 == near })
         }
 
         var definitions: [ContextSection] = []

@@ -55,4 +55,34 @@ enum IndexFileWriter {
             throw KernelTreeError(.cache, "cannot write \(path): disk full?")
         }
     }
+
+    /// Writes the merge of sorted runs as one sorted file; returns how many words it wrote.
+    static func merge(_ runs: [[UInt64]], to path: String) throws -> Int {
+        guard let file = fopen(path, "wb") else {
+            throw KernelTreeError(.cache, "cannot write \(path): \(String(cString: strerror(errno)))")
+        }
+        defer { fclose(file) }
+        var positions = [Int](repeating: 0, count: runs.count)
+        var buffer: [UInt64] = []
+        buffer.reserveCapacity(1 << 16)
+        var written = 0
+        func flush() throws {
+            let count = buffer.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
+            guard count == buffer.count * 8 else { throw KernelTreeError(.cache, "cannot write \(path): disk full?") }
+            written += buffer.count
+            buffer.removeAll(keepingCapacity: true)
+        }
+        while true {
+            var best = -1
+            for (run, position) in positions.enumerated() where position < runs[run].count {
+                if best < 0 || runs[run][position] < runs[best][positions[best]] { best = run }
+            }
+            guard best >= 0 else { break }
+            buffer.append(runs[best][positions[best]])
+            positions[best] += 1
+            if buffer.count == 1 << 16 { try flush() }
+        }
+        try flush()
+        return written
+    }
 }

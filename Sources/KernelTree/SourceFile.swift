@@ -6,6 +6,9 @@ public final class SourceFile: Sendable {
     /// Byte offset of each line's start; `lineStarts[0]` is line 1.
     private let lineStarts: [Int]
     public let outline: COutline
+    /// Hashes of every identifier in the file: whether it mentions a name is then a set
+    /// lookup, confirmed on the tokens only on a hit.
+    private let identifiers: Set<UInt32>
 
     init(path: String, blob: String, bytes: [UInt8]) {
         self.path = path
@@ -16,7 +19,15 @@ public final class SourceFile: Sendable {
             starts.append(offset + 1)
         }
         lineStarts = bytes.isEmpty ? [] : starts
-        outline = bytes.withUnsafeBufferPointer { COutline.scan(bytes: $0) }
+        (outline, identifiers) = bytes.withUnsafeBufferPointer { buffer in
+            var tokens: [CToken] = []
+            let lines = CLexer.tokenize(buffer, into: &tokens)
+            var hashes = Set<UInt32>()
+            for token in tokens where token.kind == .identifier {
+                hashes.insert(IdentifierHash.of(buffer, from: Int(token.start), to: token.end))
+            }
+            return (COutline.scan(bytes: buffer, tokens: tokens, lineCount: lines), hashes)
+        }
     }
 
     public var lineCount: Int { lineStarts.count }
@@ -72,6 +83,7 @@ public final class SourceFile: Sendable {
 
     /// Whether the identifier `name` occurs as a token (not in a comment or string).
     func mentions(_ name: String) -> Bool {
+        guard identifiers.contains(IdentifierHash.of(name)) else { return false }
         let needle = Array(name.utf8)
         return tokens().contains { token($0, is: needle) }
     }

@@ -74,24 +74,20 @@ extension SymbolIndex {
         group.wait()
         if let failed = workers.first(where: { $0.error != nil }), let error = failed.error { throw error }
 
-        var postings: [UInt64] = []
-        postings.reserveCapacity(workers.reduce(0) { $0 + $1.postings.count })
         var locations = [UInt64](repeating: 0, count: files.count * 2)
         for worker in workers {
-            postings.append(contentsOf: worker.postings)
-            worker.postings = []
             for location in worker.locations {
                 locations[location.id * 2] = UInt64(worker.number) << 56 | UInt64(location.offset)
                 locations[location.id * 2 + 1] = UInt64(location.length)
             }
         }
-        postings.sort()
-        try IndexFileWriter.write(postings, to: directory + "/postings.bin")
+        let postingCount = try IndexFileWriter.merge(workers.map(\.postings), to: directory + "/postings.bin")
+        for worker in workers { worker.postings = [] }
         try IndexFileWriter.write(locations, to: directory + "/outlines.idx")
         let table = files.map { "\($0.blob)\t\($0.size)\t\($0.path)\n" }.joined()
         try IndexFileWriter.write(Array(table.utf8), to: directory + "/files.tsv")
         let meta = "reviewbot-symbol-index \(SymbolIndexFormat.version) \(treeID) \(workerCount)\n"
-            + "files \(files.count)\npostings \(postings.count)\n"
+            + "files \(files.count)\npostings \(postingCount)\n"
         try IndexFileWriter.write(Array(meta.utf8), to: directory + "/meta")
     }
 }
@@ -163,7 +159,9 @@ private final class IndexWorker: @unchecked Sendable {
 
         var reader = PipeReader(fd: child.output, what: what)
         var tokens: [CToken] = []
-        var hashes: [UInt32] = []
+        var seen = IdentifierSet()
+        var defined = IdentifierSet()
+        var text: [UInt8] = []
         var offset = 0
         let keywords = IdentifierHash.keywords
         for id in ids {
@@ -173,40 +171,82 @@ private final class IndexWorker: @unchecked Sendable {
             guard fields.count == 3, let size = Int(fields[2]) else {
                 throw KernelTreeError(.gitFailed, "\(what): \(files[id].path) (\(header)) cannot be read")
             }
-            let text = try reader.withBytes(size + 1, deadline: deadline) { body -> String in
+            text.removeAll(keepingCapacity: true)
+            try reader.withBytes(size + 1, deadline: deadline) { body in
                 let bytes = UnsafeBufferPointer(rebasing: body.dropLast())
                 let lines = CLexer.tokenize(bytes, into: &tokens)
                 let outline = COutline.scan(bytes: bytes, tokens: tokens, lineCount: lines)
-                hashes.removeAll(keepingCapacity: true)
-                for token in tokens where token.kind == .identifier {
-                    hashes.append(IdentifierHash.of(bytes, from: Int(token.start), to: token.end))
-                }
-                var defined = Set<UInt32>()
+                seen.removeAll()
+                defined.removeAll()
                 for definition in outline.definitions {
-                    let hash = IdentifierHash.of(definition.name)
-                    defined.insert(hash)
-                    hashes.append(hash)
+                    defined.insert(IdentifierHash.of(definition.name))
+                    definition.appendIndexLine(to: &text)
                 }
-                hashes.sort()
-                var previous: UInt32?
-                for hash in hashes where hash != previous {
-                    previous = hash
-                    if keywords.contains(hash) { continue }
-                    postings.append(UInt64(hash) << 32 | UInt64(id) << 1 | (defined.contains(hash) ? 1 : 0))
+                // Names a file defines without spelling them (SYSCALL_DEFINE) count too.
+                for hash in defined.members where seen.insert(hash) {
+                    postings.append(UInt64(hash) << 32 | UInt64(id) << 1 | 1)
                 }
-                return outline.definitions.map { $0.indexLine() }.joined()
+                for token in tokens where token.kind == .identifier {
+                    let hash = IdentifierHash.of(bytes, from: Int(token.start), to: token.end)
+                    if seen.insert(hash), !keywords.contains(hash) {
+                        postings.append(UInt64(hash) << 32 | UInt64(id) << 1)
+                    }
+                }
             }
-            let utf8 = Array(text.utf8)
-            if !utf8.isEmpty, fwrite(utf8, 1, utf8.count, out) != utf8.count {
+            if !text.isEmpty, fwrite(text, 1, text.count, out) != text.count {
                 throw KernelTreeError(.cache, "cannot write \(outlinePath): disk full?")
             }
-            locations.append((id, offset, utf8.count))
-            offset += utf8.count
+            locations.append((id, offset, text.count))
+            offset += text.count
         }
+        // Sorted here, on this worker's thread; the builder merges the workers' runs.
+        postings.sort()
         if let error = writer.error { throw error }
     }
 }
 
 private final class WriterBox: @unchecked Sendable {
     var error: (any Error)?
+}
+
+/// A set of identifier hashes for one file at a time: open addressing, with a generation
+/// stamp per slot so clearing it for the next file costs nothing.
+struct IdentifierSet {
+    private var slots = [UInt32](repeating: 0, count: 1 << 12)
+    private var stamps = [UInt32](repeating: 0, count: 1 << 12)
+    private var generation: UInt32 = 1
+    private(set) var members: [UInt32] = []
+
+    /// Inserts `hash`; true when it was not there.
+    mutating func insert(_ hash: UInt32) -> Bool {
+        if members.count * 2 >= slots.count { grow() }
+        let mask = slots.count - 1
+        var i = Int(hash &* 2_654_435_761) & mask
+        while stamps[i] == generation {
+            if slots[i] == hash { return false }
+            i = (i + 1) & mask
+        }
+        stamps[i] = generation
+        slots[i] = hash
+        members.append(hash)
+        return true
+    }
+
+    mutating func removeAll() {
+        members.removeAll(keepingCapacity: true)
+        generation &+= 1
+        if generation == 0 {
+            stamps = [UInt32](repeating: 0, count: stamps.count)
+            generation = 1
+        }
+    }
+
+    private mutating func grow() {
+        let old = members
+        slots = [UInt32](repeating: 0, count: slots.count * 2)
+        stamps = [UInt32](repeating: 0, count: slots.count)
+        generation = 1
+        members.removeAll(keepingCapacity: true)
+        for hash in old { _ = insert(hash) }
+    }
 }

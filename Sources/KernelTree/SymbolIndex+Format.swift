@@ -44,6 +44,27 @@ extension CDefinition {
         "\(Character(Unicode.Scalar(kind.rawValue)))\t\(line)\t\(endLine)\t\(isStatic ? 1 : 0)\t\(name)\t\(scope)\n"
     }
 
+    /// `indexLine()` written as bytes straight into `buffer` (the index build writes
+    /// millions of them).
+    func appendIndexLine(to buffer: inout [UInt8]) {
+        func number(_ value: Int) {
+            if value >= 10 { number(value / 10) }
+            buffer.append(UInt8(ascii: "0") + UInt8(value % 10))
+        }
+        buffer.append(kind.rawValue)
+        buffer.append(UInt8(ascii: "\t"))
+        number(max(0, line))
+        buffer.append(UInt8(ascii: "\t"))
+        number(max(0, endLine))
+        buffer.append(UInt8(ascii: "\t"))
+        buffer.append(isStatic ? UInt8(ascii: "1") : UInt8(ascii: "0"))
+        buffer.append(UInt8(ascii: "\t"))
+        buffer.append(contentsOf: name.utf8)
+        buffer.append(UInt8(ascii: "\t"))
+        buffer.append(contentsOf: scope.utf8)
+        buffer.append(UInt8(ascii: "\n"))
+    }
+
     init?(indexLine line: Substring) {
         let fields = line.split(separator: "\t", maxSplits: 5, omittingEmptySubsequences: false)
         guard fields.count == 6, let letter = fields[0].utf8.first, let kind = Kind(rawValue: letter),

@@ -96,19 +96,32 @@ struct TreeView: Sendable {
         return try session.file(blob: nil, object: "\(tree):\(path)", path: path)
     }
 
-    /// Every definition named `name`, with its file.
-    func definitions(named name: String) -> [(path: String, definition: CDefinition)] {
-        var result: [(String, CDefinition)] = []
+    /// Every definition named `name`, with its file; only in files `inFile` accepts when
+    /// given. With `maxFiles`, nil when more files than that define the name (the caller
+    /// then has no single answer to find, and reading them all would cost).
+    func definitions(named name: String, inFile accept: ((String) -> Bool)? = nil,
+                     maxFiles: Int? = nil) -> [(path: String, definition: CDefinition)]? {
+        var defining: [(Int, String)] = []
         for posting in index.postings(for: name) where posting.defines {
             let path = index.files[posting.file].path
-            if changed.contains(path) { continue }
-            for definition in index.definitions(named: name, in: posting.file) { result.append((path, definition)) }
+            if changed.contains(path) || accept?(path) == false { continue }
+            defining.append((posting.file, path))
         }
-        for path in changed.sorted() where path.hasSuffix(".c") || path.hasSuffix(".h") {
+        if let maxFiles, defining.count > maxFiles { return nil }
+        var result: [(String, CDefinition)] = []
+        for (id, path) in defining {
+            for definition in index.definitions(named: name, in: id) { result.append((path, definition)) }
+        }
+        for path in changed.sorted() where (path.hasSuffix(".c") || path.hasSuffix(".h")) && accept?(path) != false {
             guard let file = try? file(path) else { continue }
             for definition in file.outline.definitions where definition.name == name { result.append((path, definition)) }
         }
         return result
+    }
+
+    /// Every definition named `name`, with its file.
+    func definitions(named name: String) -> [(path: String, definition: CDefinition)] {
+        definitions(named: name, inFile: nil, maxFiles: nil) ?? []
     }
 
     /// The files that may mention `name` (index hits are confirmed when the file is read);

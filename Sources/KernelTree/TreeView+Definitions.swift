@@ -8,8 +8,10 @@ extension TreeView {
     /// The definitions of `name` of the given kinds, nearest to `near` first: the same file,
     /// the same directory, a header under `include/`, then the rest (architecture-specific
     /// copies last unless `near` is under `arch/`), then by path.
-    func definitions(named name: String, kinds: Set<CDefinition.Kind>, near: String?) -> [Located] {
-        let found = definitions(named: name).filter { kinds.contains($0.definition.kind) }
+    func definitions(named name: String, kinds: Set<CDefinition.Kind>, near: String?,
+                     inFile accept: ((String) -> Bool)? = nil) -> [Located] {
+        let found = (definitions(named: name, inFile: accept, maxFiles: nil) ?? [])
+            .filter { kinds.contains($0.definition.kind) }
             .map { Located(path: $0.path, definition: $0.definition) }
         return found.sorted { a, b in
             let ra = Self.distance(a.path, from: near)
