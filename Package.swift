@@ -55,6 +55,8 @@ let package = Package(
         .executableTarget(name: "ReviewBench", dependencies: [
             "ReviewBotKit", "ReviewEngine", "LoopbackServers", "MboxParser", "PromptLibrary", "CurlKit",
         ]),
+        // scripts/trigger-noise: how many prompt files the triggers select per fixture patch.
+        .executableTarget(name: "TriggerNoise", dependencies: ["PromptLibrary", "MboxParser"]),
 
         // Throwaway git repositories of C code for tests (a sample driver and a series).
         .target(name: "GitFixtures"),
@@ -62,11 +64,14 @@ let package = Package(
         .executableTarget(name: "TreeBench", dependencies: ["ReviewBotKit", "ReviewEngine", "KernelTree", "PromptLibrary"]),
 
         .testTarget(name: "MboxParserTests", dependencies: ["MboxParser"], exclude: ["Fixtures", "Golden"]),
-        .testTarget(name: "PromptLibraryTests", dependencies: ["PromptLibrary", "MboxParser"], exclude: ["Golden"]),
+        .testTarget(name: "PromptLibraryTests", dependencies: ["PromptLibrary", "MboxParser"],
+                    exclude: ["Golden", "TriggerFixtures"]),
         .testTarget(name: "MailSourcesTests", dependencies: ["MailSources", "LoopbackServers", "MboxParser"]),
         .testTarget(name: "ReviewEngineTests", dependencies: ["ReviewEngine", "LoopbackServers", "MboxParser"]),
         .testTarget(name: "ReviewBotTests", dependencies: ["ReviewBotKit", "LoopbackServers"], exclude: ["Golden"]),
         .testTarget(name: "KernelTreeTests", dependencies: ["KernelTree", "MboxParser", "ReviewBotKit", "ReviewEngine", "GitFixtures"]),
+        // The built `reviewbot` run as a user runs it: exit codes, help, completions.
+        .testTarget(name: "ReviewBotCLITests", dependencies: ["ReviewBot", "LoopbackServers"]),
     ],
     swiftLanguageModes: [.v6]
 )

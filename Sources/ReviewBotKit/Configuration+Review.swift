@@ -3,12 +3,13 @@ import ReviewEngine
 
 extension Configuration {
     /// The engine's settings from `[model]`, `[review]` and `[prices]`.
+    /// Refuses settings outside their allowed values (flags applied after loading, or a
+    /// value built in code), so nothing below can overflow or drop every finding.
     public func reviewConfiguration(verify: Bool? = nil) throws -> ReviewConfiguration {
+        if let problem = problems().first { throw ReviewBotError("invalid configuration: \(problem)") }
         guard let floor = Severity(rawValue: review.severityFloor) else {
             throw ReviewBotError("review.severity_floor must be low, medium or high, not '\(review.severityFloor)'")
         }
-        guard model.concurrency >= 1 else { throw ReviewBotError("model.concurrency must be 1 or more") }
-        guard model.maxTokens >= 1 else { throw ReviewBotError("model.max_tokens must be 1 or more") }
         var c = ReviewConfiguration(request: RequestSettings(model: model.name, maxTokens: model.maxTokens))
         c.maxTokensCeiling = max(model.maxTokensCeiling, model.maxTokens)
         c.concurrency = model.concurrency
@@ -20,6 +21,7 @@ extension Configuration {
         c.severityFloor = floor
         c.maxFindingsPerPatch = review.maxFindingsPerPatch
         c.prices = priceTable
+        c.maxToolTurns = tree.maxToolTurns
         return c
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import MboxParser
 import ReviewEngine
 
 /// `findings.json`: what a script or a later run needs, one record per patch.
@@ -19,6 +20,8 @@ struct FindingsDocument: Encodable {
         /// confirmed, uncertain, unverified (verification off or failed).
         var verdict: String
         var verdictReason: String?
+        /// Whether the patch's draft carries it (unverified findings only when configured).
+        var drafted: Bool
     }
 
     struct Dropped: Encodable {
@@ -45,6 +48,12 @@ struct FindingsDocument: Encodable {
         var tasks: [Task]
         var usage: TokenUsage
         var cost: Double?
+        /// Findings left out because an earlier revision's review raised them.
+        var droppedAsRaisedEarlier: Int
+        /// What reading the mail and parsing the patch tolerated.
+        var warnings: [String]
+        /// Set when a mail client damaged the patch (nothing of it reviewed).
+        var mangled: String?
     }
 
     struct Skipped: Encodable {
@@ -62,6 +71,19 @@ struct FindingsDocument: Encodable {
         var belowSeverityFloor = 0
         var overPatchCap = 0
         var reportedInEarlierRevision = 0
+        var citesUnknownCode = 0
+    }
+
+    /// The tree the review read: its base, how it was chosen, and the patches that did not
+    /// apply (reviewed without tree context).
+    struct Tree: Encodable {
+        var repository: String
+        var base: String
+        var baseCommit: String
+        var baseSource: String
+        var notApplied: [PlanDocument.NotApplied]
+        /// Context-tool calls answered over the run.
+        var toolCalls: Int
     }
 
     var series: String
@@ -77,6 +99,13 @@ struct FindingsDocument: Encodable {
     var apiCalls: Int
     var cacheHits: Int
     var warnings: [String]
+    /// Every part not reviewed, with its reason (the report's "Not reviewed").
+    var notReviewed: [String]
+    /// Set when the API refused the key or never answered.
+    var runFailure: String?
+    var complete: Bool
+    /// Nil: the review had no tree context.
+    var tree: Tree?
 
     init(_ outcome: ReviewOutcome) {
         let report = outcome.report
@@ -93,17 +122,20 @@ struct FindingsDocument: Encodable {
                 case .belowSeverityFloor: counts.belowSeverityFloor += 1
                 case .overPatchCap: counts.overPatchCap += 1
                 case .reportedInEarlierRevision: counts.reportedInEarlierRevision += 1
+                case .citesUnknownCode: counts.citesUnknownCode += 1
                 }
             }
             return PatchRecord(
                 index: item.number, messageId: item.mail.messageID, subject: item.subject,
                 drafts: outcome.drafts[item.number] == nil ? nil : Drafts(reviewInline: names.inline, mail: names.mail),
-                findings: review.findings.map(Self.item),
+                findings: review.findings.map { Self.item($0, drafted: outcome.includeUnverified || $0.isVerified) },
                 dropped: review.dropped.map {
                     Dropped(file: $0.finding.file, anchor: $0.finding.anchor, category: $0.finding.category.rawValue,
                             reason: Self.describe($0.reason))
                 },
-                tasks: review.tasks.map(Self.task), usage: review.usage, cost: review.cost)
+                tasks: review.tasks.map(Self.task), usage: review.usage, cost: review.cost,
+                droppedAsRaisedEarlier: review.droppedAsRaisedEarlier, warnings: item.warnings,
+                mangled: item.patch.mangling?.rawValue)
         }
         series = outcome.seriesTitle
         revision = outcome.revision
@@ -120,11 +152,28 @@ struct FindingsDocument: Encodable {
         apiCalls = report.apiCalls
         cacheHits = report.cacheHits
         warnings = report.warnings
+        notReviewed = outcome.notReviewedLines
+        runFailure = report.failure.map { failure in
+            switch failure {
+            case .rejectedCredentials(let detail): "the API refused the key: \(detail)"
+            case .unreachable(let detail): "the API did not answer: \(detail)"
+            }
+        }
+        complete = !outcome.isIncomplete
+        tree = report.tree.map { summary in
+            Tree(repository: summary.repository, base: summary.baseDescription, baseCommit: summary.baseCommit,
+                 baseSource: summary.baseSource.rawValue,
+                 notApplied: summary.notApplied.keys.sorted().map {
+                     PlanDocument.NotApplied(patch: outcome.patches.indices.contains($0) ? outcome.patches[$0].number : $0 + 1,
+                                             reason: summary.notApplied[$0]!)
+                 },
+                 toolCalls: report.toolCalls)
+        }
     }
 
-    static func item(_ f: AnchoredFinding) -> Item {
+    static func item(_ f: AnchoredFinding, drafted: Bool) -> Item {
         let (verdict, reason): (String, String?) = switch f.verification {
-        case .notVerified: ("unverified", nil)
+        case .notVerified: ("unverified", "the verification pass was off")
         case .confirmed(let r): ("confirmed", r)
         case .uncertain(let r): ("uncertain", r)
         case .refuted(let r): ("refuted", r)
@@ -132,7 +181,7 @@ struct FindingsDocument: Encodable {
         }
         return Item(file: f.file, anchor: f.finding.anchor, category: f.finding.category.rawValue,
                     severity: f.finding.severity.rawValue, comment: f.finding.comment, evidence: f.finding.evidence,
-                    fingerprint: f.fingerprint.hex, verdict: verdict, verdictReason: reason)
+                    fingerprint: f.fingerprint.hex, verdict: verdict, verdictReason: reason, drafted: drafted)
     }
 
     static func task(_ t: TaskOutcome) -> Task {
@@ -151,6 +200,8 @@ struct FindingsDocument: Encodable {
         case .belowSeverityFloor: "below the severity floor"
         case .overPatchCap: "over the per-patch cap"
         case .reportedInEarlierRevision: "already reported on an earlier revision"
+        case .citesUnknownCode(let names):
+            "cites code that exists neither in the tree nor in the series: " + names.joined(separator: ", ")
         }
     }
 }

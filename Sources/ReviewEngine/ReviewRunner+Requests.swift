@@ -25,7 +25,7 @@ extension ReviewRunner {
         let body: Data
         do { body = try request.encoded() } catch { return .failed(TaskFailure(reason: "\(error)")) }
         let hash = SHA256.hex(of: body)
-        if let store {
+        if let store, configuration.readCache {
             do {
                 if let cached = try store.cachedResponse(requestHash: hash),
                    let response = try? JSONDecoder().decode(MessagesAPI.Response.self, from: cached) {
@@ -44,11 +44,18 @@ extension ReviewRunner {
             attempt += 1
             let pause = await ledger.reserve(now: clock.now(), inputTokens: inputTokens)
             if pause > .zero { try? await clock.sleep(for: pause) }
+            // A refused key or a dead API seen while this request waited stops it too.
+            if await ledger.failure != nil { return .stopped }
             await ledger.countCall()
             let failure: AttemptFailure
             do {
                 let answer = try await transport.send(body: body, timeout: configuration.requestTimeout)
                 await ledger.observe(headers: answer.headers)
+                if answer.status == 401 || answer.status == 403 {
+                    let failure = AttemptFailure(answer: answer).description
+                    await ledger.rejectCredentials(failure)
+                    return .failed(TaskFailure(reason: failure))
+                }
                 if answer.status == 200 {
                     guard let response = try? JSONDecoder().decode(MessagesAPI.Response.self, from: answer.body) else {
                         return .malformed(TaskFailure(reason: "the answer is not a Messages API response",
@@ -67,68 +74,9 @@ extension ReviewRunner {
             case .retry(let delay):
                 try? await clock.sleep(for: delay)
             case .giveUp(let reason):
+                if case .transport = failure { await ledger.giveUpUnanswered(reason) }
                 return .failed(TaskFailure(reason: reason))
             }
-        }
-    }
-
-    /// Asks one forced-tool question. A cut answer (`max_tokens`) is asked again once with
-    /// more room, up to the ceiling; an answer that fails strict decoding is asked again
-    /// once; either failing twice ends as a failure that keeps the raw answer. Only fully
-    /// decoded answers go into the response cache.
-    func ask<Value: Sendable>(
-        patchIndex: Int, tool: String, ledger: RunLedger,
-        request: (Int) throws -> MessagesAPI.Request,
-        decode: (JSONValue) throws(ToolInputError) -> Value
-    ) async -> AskResult<Value> {
-        var maxTokens = configuration.request.maxTokens
-        var retriedMalformed = false
-        var retriedCut = false
-        while true {
-            let built: MessagesAPI.Request
-            do { built = try request(maxTokens) } catch { return .failed(TaskFailure(reason: "\(error)")) }
-            let malformed: TaskFailure
-            switch await execute(built, patchIndex: patchIndex, ledger: ledger) {
-            case .stopped:
-                return .stopped
-            case .failed(let failure):
-                return .failed(failure)
-            case .malformed(let failure):
-                malformed = failure
-            case .answer(let response, let body, let hash, let fromCache):
-                let raw = String(decoding: body, as: UTF8.self)
-                switch response.stopReason {
-                case "max_tokens"?:
-                    if !retriedCut, let more = configuration.roomAfterCut(maxTokens) {
-                        retriedCut = true
-                        maxTokens = more
-                        continue
-                    }
-                    return .failed(TaskFailure(reason: "the answer was cut at max_tokens \(maxTokens)", rawAnswer: raw))
-                case "tool_use"?, "end_turn"?, "stop_sequence"?:
-                    break
-                default:
-                    return .failed(TaskFailure(reason: "the model stopped with \(response.stopReason ?? "no stop_reason")",
-                                               rawAnswer: raw))
-                }
-                guard let input = response.toolInput(named: tool) else {
-                    malformed = TaskFailure(reason: "the answer has no \(tool) call", rawAnswer: raw)
-                    break
-                }
-                do {
-                    let value = try decode(input)
-                    if !fromCache, let store {
-                        do { try store.storeResponse(requestHash: hash, model: built.model, body: body) } catch {
-                            await ledger.warn("\(error)")
-                        }
-                    }
-                    return .value(value, fromCache: fromCache)
-                } catch {
-                    malformed = TaskFailure(reason: "\(tool) input does not match the contract: \(error)", rawAnswer: raw)
-                }
-            }
-            if retriedMalformed { return .failed(malformed) }
-            retriedMalformed = true
         }
     }
 }

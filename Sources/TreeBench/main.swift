@@ -69,9 +69,7 @@ do {
     var omitted = 0
     let contextStart = ContinuousClock.now
     for task in prepared.plan.tasks {
-        let prefix = PromptAssembly.prefix(bundle: prepared.bundles[task.patchIndex], series: prepared.reviewSeries,
-                                           patchIndex: task.patchIndex)
-            .reduce(0) { $0 + TokenEstimate.tokens(for: $1.text) }
+        let prefix = prepared.prefixTokens(patchIndex: task.patchIndex)
         let started = ContinuousClock.now
         let context = await provider.context(for: task, budgetTokens: budget)
         perPatch[task.patchIndex] += seconds(since: started)

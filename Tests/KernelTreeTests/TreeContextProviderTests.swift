@@ -30,7 +30,7 @@ struct TreeContextProviderTests {
     func taskContext() async throws {
         defer { cleanUp() }
         let prepared = try await prepare(base: false)
-        let provider = try #require(prepared.codeContext)
+        let provider = try #require(prepared.tree?.provider)
         #expect(provider.summary.baseSource == .blobGuess)
         #expect(provider.summary.baseCommit == sample.base)
         #expect(provider.summary.repository == sample.fixture.path)
@@ -53,7 +53,7 @@ struct TreeContextProviderTests {
     func coverLetterBase() async throws {
         defer { cleanUp() }
         let prepared = try await prepare(base: true)
-        let provider = try #require(prepared.codeContext)
+        let provider = try #require(prepared.tree?.provider)
         #expect(provider.summary.baseSource == .baseCommitLine)
         #expect(provider.summary.baseDescription.hasSuffix("from the cover letter"))
     }
@@ -62,7 +62,7 @@ struct TreeContextProviderTests {
     func tools() async throws {
         defer { cleanUp() }
         let prepared = try await prepare(base: true)
-        let provider = try #require(prepared.codeContext)
+        let provider = try #require(prepared.tree?.provider)
         let callers = await provider.run(.findCallers(name: "foo_remove"), patchIndex: 1)
         #expect(!callers.isError)
         #expect(callers.text.contains("foo_glue.c:8: in foo_glue_shutdown(), call: foo_remove(pdev);"))
@@ -81,7 +81,7 @@ struct TreeContextProviderTests {
     func noTree() async throws {
         defer { cleanUp() }
         let prepared = try await prepare(base: false, tree: false)
-        #expect(prepared.codeContext == nil)
+        #expect(prepared.tree == nil)
         await #expect(throws: ReviewBotError("--base needs a tree: give --tree PATH or set [tree] path")) {
             _ = try await prepare(base: false, userBase: "main", tree: false)
         }
