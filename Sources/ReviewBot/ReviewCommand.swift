@@ -68,7 +68,8 @@ struct ReviewCommand: AsyncParsableCommand {
             let store = try StateStore(url: XDGDirectories(environment: env).stateDatabase)
             let progress = ProgressLine(enabled: isatty(STDERR_FILENO) == 1)
             let outcome = try await job.run(transport: transport, store: store, date: Date(),
-                                            progress: { progress.show($0) })
+                                            progress: { progress.show($0) },
+                                            notice: { wait in progress.finish(); Diagnostics.note(wait.description) })
             progress.finish()
             if let push {
                 let pushed = try await config.pushDrafts(directory: out, to: push, flags: sourceOptions.flags,

@@ -51,12 +51,15 @@ public struct ReviewJob: Sendable {
     }
 
     /// Reviews the series through `transport`, drafts the replies and writes them.
+    /// `notice` hears of long waits (rate limits, back-offs) so the command can say so.
     public func run(transport: any MessagesTransport, store: StateStore?, date: Date,
-                    progress: (@Sendable (ReviewProgress) -> Void)? = nil) async throws -> ReviewOutcome {
+                    progress: (@Sendable (ReviewProgress) -> Void)? = nil,
+                    notice: (@Sendable (ReviewWait) -> Void)? = nil) async throws -> ReviewOutcome {
         let reviewer = try configuration.reviewer()
         var runner = ReviewRunner(transport: transport, store: store,
                                   configuration: try configuration.reviewConfiguration(verify: verify))
         runner.progress = progress
+        runner.notice = notice
         let report = try await runner.run(plan: prepared.plan, series: prepared.reviewSeries, prompts: prepared.bundles)
         let settings = DraftSettings(reviewer: reviewer, disclosure: configuration.drafts.disclosure,
                                      signature: configuration.drafts.signature,

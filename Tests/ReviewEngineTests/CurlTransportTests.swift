@@ -42,7 +42,7 @@ import Testing
         let answer = try await transport.send(body: Data("{}".utf8), timeout: .seconds(5))
         #expect(answer.status == 403)
         let text = String(decoding: answer.body, as: UTF8.self)
-        #expect(text == "<html>bad credentials: <redacted api key></html>")
+        #expect(text == "<html>bad credentials: \(SecretRedactor.placeholder)</html>")
     }
 
     @Test func environmentBaseURLOverridesTheConfiguredOne() {
