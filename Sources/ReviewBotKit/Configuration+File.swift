@@ -148,12 +148,14 @@ enum ConfigSchema {
             "password_command": optStr(\.imap.passwordCommand), "days": int(\.imap.days),
             "search": optStr(\.imap.search), "allow_plaintext": bool(\.imap.allowPlaintext),
             "ca_file": optStr(\.imap.caFile), "timeout_seconds": int(\.imap.timeoutSeconds),
+            "password_command_timeout_seconds": int(\.imap.passwordCommandTimeoutSeconds),
         ],
         "smtp": [
             "url": optStr(\.smtp.url), "user": optStr(\.smtp.user),
             "password_command": optStr(\.smtp.passwordCommand),
             "allow_plaintext": bool(\.smtp.allowPlaintext),
             "timeout_seconds": int(\.smtp.timeoutSeconds),
+            "password_command_timeout_seconds": int(\.smtp.passwordCommandTimeoutSeconds),
         ],
         "model": [
             "name": str(\.model.name), "max_tokens": int(\.model.maxTokens),
