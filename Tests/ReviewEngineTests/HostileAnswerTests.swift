@@ -63,6 +63,7 @@ import Testing
         #expect(report.unreviewedTasks.isEmpty)
         let seen = waits.withLock { $0 }
         #expect(seen.map(\.duration) == [.seconds(30), .seconds(60)])
+        try #require(seen.count == 2)
         #expect(seen[0].until == Date(timeIntervalSince1970: 1_800_000_000 + 30))
         #expect(seen[0].description.contains("429"))
         #expect(!seen[0].description.contains("\u{1B}"), "a server's escape sequence reached the terminal")
