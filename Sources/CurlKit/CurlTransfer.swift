@@ -183,8 +183,12 @@ final class CurlTransfer: @unchecked Sendable {
         while let last = bytes.last, last == UInt8(ascii: "\n") || last == UInt8(ascii: "\r") { bytes = bytes.dropLast() }
         let line = String(decoding: bytes, as: UTF8.self)
         if line.hasPrefix("HTTP/") {
-            // A new response (redirect hop, 100 Continue): keep only the last one's fields.
+            // A new response (redirect hop, 100 Continue): keep only the last one's fields
+            // and body, decoded as that response's status says.
             headers = HTTPHeaders()
+            body = Data()
+            bodyStarted = false
+            decoder = nil
         } else if let colon = line.firstIndex(of: ":") {
             guard headers.fields.count < HTTPHeaders.maxFields else {
                 failure = CurlError(.tooLarge, "\(host) sent more than \(HTTPHeaders.maxFields) header fields")
