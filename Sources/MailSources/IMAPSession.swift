@@ -186,14 +186,15 @@ final class IMAPSession {
     }
 
     /// The raw bytes of each message (BODY.PEEK[], so nothing becomes \Seen), by UID, in
-    /// one command that may receive at most `maxBytes`.
+    /// one command that may receive at most `maxBytes`. A server that puts the password
+    /// into a message does not get it into the spool, the prompts or the model's hands.
     func fetchBodies(_ uids: [UInt32], maxBytes: Int) throws -> [(uid: UInt32, bytes: Data)] {
         var bodies: [(UInt32, Data)] = []
         try fetch(uids, what: "UID FETCH BODY.PEEK[]", maxBytes: maxBytes,
                   attribute: mailimap_fetch_att_new_body_peek_section(mailimap_section_new(nil))) { uid, item in
             if item.att_type == Int32(MAILIMAP_MSG_ATT_BODY_SECTION),
                let section = item.att_data.att_body_section, let bytes = section.pointee.sec_body_part {
-                bodies.append((uid, Data(bytes: bytes, count: section.pointee.sec_length)))
+                bodies.append((uid, redactor.redact(Data(bytes: bytes, count: section.pointee.sec_length))))
             }
         }
         return bodies.sorted { $0.0 < $1.0 }

@@ -193,6 +193,17 @@ import Testing
         }
     }
 
+    @Test func thePasswordPlantedInAMessageIsNotKept() async throws {
+        var mail = try messages(1)
+        mail[0] += Data("Your IMAP password is \(password).\n".utf8)
+        let server = try HostileIMAPServer(user: user, password: password, mailboxes: ["INBOX": mail])
+        defer { server.stop() }
+        let fetched = try await IMAPMailbox.fetch(try imap(server), options: imapOptions())
+        let bytes = try #require(fetched.parts.first?.bytes)
+        #expect(bytes.range(of: Data(password.utf8)) == nil)
+        #expect(bytes.range(of: Data("Your IMAP password is \(SecretRedactor.placeholder).".utf8)) != nil)
+    }
+
     @Test func aFolderPathUsesTheServersHierarchySeparator() async throws {
         let mail = try messages()
         for separator: Character in [".", "/"] {
