@@ -35,7 +35,7 @@ enum LocalFile {
     /// regular file is read. Opened non-blocking, so a FIFO without a writer never hangs
     /// the open; what the descriptor really is decides, not an earlier `stat`.
     static func read(_ path: String, limit: Int, regularOnly: Bool) throws(Refusal) -> Data {
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
+        var fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
         guard fd >= 0 else { throw .unreadable(path: path, reason: String(cString: strerror(errno))) }
         defer { close(fd) }
         var info = stat()
@@ -44,10 +44,15 @@ enum LocalFile {
         if type != S_IFREG {
             let stream = type == S_IFIFO || type == S_IFSOCK
             if regularOnly || !stream { throw .notRegular(path: path, kind: kindName(type)) }
+            // A FIFO the user named: opened again, blocking, which waits for its writer
+            // (a non-blocking open without one would read as empty at once).
+            let blocking = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)
+            guard blocking >= 0 else { throw .unreadable(path: path, reason: String(cString: strerror(errno))) }
+            close(fd)
+            fd = blocking
         } else if Int(info.st_size) > limit {
             throw .tooLarge(path: path, limit: limit)
         }
-        // Back to blocking reads: a FIFO's writer may be slow to start.
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
         return try readAll(fd, limit: limit, name: path)
     }

@@ -197,6 +197,17 @@ public struct Mailbox: Sequence, Sendable {
                     return .failure(MboxParserError(.messageTooLarge, location: location,
                         reason: "message is larger than \(limits.maxMessageBytes) bytes (postfix message_size_limit); skipped"))
                 }
+                if type == S_IFIFO {
+                    // Named by the user: opened again, blocking, to wait for its writer (a
+                    // non-blocking open without one reads as empty at once).
+                    close(fd)
+                    let blocking = open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY)
+                    guard blocking >= 0 else {
+                        let reason = String(cString: strerror(errno))
+                        return .failure(MboxParserError(.unreadableSource, location: location, reason: "cannot open: \(reason)"))
+                    }
+                    return .success(blocking)
+                }
                 _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
                 return .success(fd)
             }
