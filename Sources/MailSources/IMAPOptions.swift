@@ -101,15 +101,19 @@ public struct IMAPOptions: Sendable {
 }
 
 /// Runs blocking work (libetpan) on its own thread, never on Swift's cooperative pool.
-/// SIGPIPE is blocked on that thread: a write to a connection the server (or the
-/// watchdog) closed then fails with EPIPE instead of ending the process.
+/// Two signals are blocked on that thread: SIGPIPE, so a write to a connection the server
+/// (or the watchdog) closed fails with EPIPE instead of ending the process; and SIGCHLD,
+/// which Foundation handles once any `Process` ran, so a child exiting elsewhere cannot
+/// interrupt libetpan's wait for the server (it reads an interrupted wait as the end of
+/// the stream).
 func onDedicatedThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { continuation in
         let thread = Thread {
-            var pipe = sigset_t()
-            sigemptyset(&pipe)
-            sigaddset(&pipe, SIGPIPE)
-            pthread_sigmask(SIG_BLOCK, &pipe, nil)
+            var blocked = sigset_t()
+            sigemptyset(&blocked)
+            sigaddset(&blocked, SIGPIPE)
+            sigaddset(&blocked, SIGCHLD)
+            pthread_sigmask(SIG_BLOCK, &blocked, nil)
             continuation.resume(with: Result { try work() })
         }
         thread.name = "imap"

@@ -88,7 +88,7 @@ import Testing
         return failure
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(5)))
     func aHugeOrEndlessAnswerIsRefusedAtTheLimitWhileItArrives() async throws {
         for answer in [HostileHTTPServer.Answer.huge(bytes: 200 << 20), .endless()] {
             let server = try HostileHTTPServer(always: answer)
@@ -102,18 +102,17 @@ import Testing
         }
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(5)))
     func aDribbledAnswerEndsAtTheRequestTimeout() async throws {
         let server = try HostileHTTPServer(always: .dribble(body: Data(repeating: UInt8(ascii: " "), count: 1_000), interval: 0.2))
         defer { server.stop() }
         var configuration = F.configuration(concurrency: 1)
         configuration.requestTimeout = .seconds(1)
         configuration.retry.maxAttempts = 1
-        let started = Date()
         let report = try await runAgainst(server, configuration: configuration)
         let failure = try #require(firstFailure(report))
+        // Only the 1 s timeout can say this: the whole body would take 200 s to arrive.
         #expect(failure.reason.contains("timed out"), "\(failure.reason)")
-        #expect(Date().timeIntervalSince(started) < 20)
     }
 
     @Test func aLyingContentLengthIsALostConnectionNotAnAnswer() async throws {

@@ -14,7 +14,7 @@ import Testing
                   tasksReviewed: 1, tasksFailed: 0, tasksNotReviewed: 0)
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(5)))
     func concurrentWritersOnOneFileLoseNothingAndNeverFail() async throws {
         let url = try temporaryDirectory().appendingPathComponent("state.sqlite")
         // Opening (and migrating) at the same moment is part of the race.
