@@ -49,14 +49,15 @@ public struct IMAPOptions: Sendable {
     /// Bytes a command without message content may receive (greeting, LOGIN, SELECT, LIST):
     /// far more than any real reply, far less than a flood.
     static let maxLineBytes = 1 << 20
-    /// Bytes a SEARCH or SIZE fetch may receive: a UID list of `maxMessages`... and then
-    /// some, for servers that answer every search with the whole mailbox.
+    /// Bytes a SEARCH or a batch of RFC822.SIZE answers may receive: a few bytes per UID,
+    /// so 16 MiB is room for millions of UIDs, far past `maxMessages`.
     static let maxSearchBytes = 16 << 20
     /// A message larger than this is not fetched (it is named in the notes instead): the
     /// mail reader's own per-message limit, postfix's `message_size_limit`.
     static let maxMessageBytes = ParserLimits.defaultMaxMessageBytes
-    /// Everything one fetch may bring in. Two weeks of PATCH mail on the busiest kernel
-    /// lists is tens of MB; more means the search is too wide, which the user can narrow.
+    /// Everything one fetch may bring in: room for `defaultMaxMessages` (5,000) messages of
+    /// 50 KB each, well above a typical patch mail; more means the search is too wide,
+    /// which the user can narrow.
     static let maxFetchBytes = 256 << 20
     /// Messages and announced bytes per UID FETCH of bodies: a bounded command, so its
     /// deadline and byte budget stay meaningful.
