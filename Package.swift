@@ -71,7 +71,7 @@ let package = Package(
         .testTarget(name: "ReviewBotTests", dependencies: ["ReviewBotKit", "LoopbackServers"], exclude: ["Golden"]),
         .testTarget(name: "KernelTreeTests", dependencies: ["KernelTree", "MboxParser", "ReviewBotKit", "ReviewEngine", "GitFixtures"]),
         // The built `reviewbot` run as a user runs it: exit codes, help, completions.
-        .testTarget(name: "ReviewBotCLITests", dependencies: ["ReviewBot", "LoopbackServers"]),
+        .testTarget(name: "ReviewBotCLITests", dependencies: ["ReviewBot", "LoopbackServers", "GitFixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )
