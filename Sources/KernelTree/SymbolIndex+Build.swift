@@ -218,6 +218,7 @@ struct IdentifierSet {
     private(set) var members: [UInt32] = []
 
     /// Inserts `hash`; true when it was not there.
+    @discardableResult
     mutating func insert(_ hash: UInt32) -> Bool {
         if members.count * 2 >= slots.count { grow() }
         let mask = slots.count - 1
