@@ -111,6 +111,16 @@ import Testing
         #expect(function[0].content.contains("foo_probe() in drivers/misc/foo/foo_core.c:24-107 (after patch 1)\n"))
         #expect(function[0].content.contains("   103   \tpriv->flags |= FOO_FLAG_READY;\n"))
 
+        // Every request offered the five context tools with report_findings and kept to
+        // the API's four cache breakpoints, the moving one included.
+        for exchange in api.exchanges {
+            #expect(exchange.call?.tools == ["read_function", "find_definition", "find_callers", "grep", "read_file",
+                                             "report_findings"])
+            let breakpoints = String(decoding: exchange.body, as: UTF8.self)
+                .components(separatedBy: "\"cache_control\"").count - 1
+            #expect((1...4).contains(breakpoints))
+        }
+
         let report = try String(contentsOf: out.appendingPathComponent("report.md"), encoding: .utf8)
         #expect(report.contains("Tree context: \(sample.fixture.path) at guessed from blob ids: \(sample.base.prefix(12))"))
         #expect(!report.contains("did not apply"))
