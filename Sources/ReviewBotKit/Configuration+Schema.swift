@@ -1,4 +1,5 @@
 import Foundation
+import KernelTree
 import ReviewEngine
 import TOMLKit
 
@@ -131,6 +132,9 @@ enum ConfigSchema {
     /// `--timeout` may be fractional (loopback tests use half a second); libcurl's
     /// resolution is a millisecond.
     static let timeoutFlagSeconds: ClosedRange<Double> = 0.001...3_600
+    /// How long a `password_command` may run: a pinentry prompt for a GPG passphrase needs
+    /// a person's time (the default is two minutes); an hour is no longer waiting for one.
+    static let passwordCommandSeconds: ClosedRange<Int> = 1...3_600
     /// Retries after the first attempt: ten backoffs of up to a minute are already ten
     /// minutes of waiting for one request.
     static let retries: ClosedRange<Int> = 0...10
@@ -156,6 +160,11 @@ enum ConfigSchema {
     /// Context-tool turns per task: each is a request; 0 forces the answer at once, and
     /// beyond 50 a task would read more than a maintainer reviews a patch by.
     static let toolTurns: ClosedRange<Int> = 0...50
+    /// Code context per task, in tokens: 0 sends none (the tools still work); 200k is the
+    /// whole context window of the models we talk to.
+    static let contextTokens: ClosedRange<Int> = 0...200_000
+    /// Caller levels in a task's context: as deep as KernelTree reads.
+    static let callerDepth: ClosedRange<Int> = 0...KernelTreeLimits.maxCallerDepth
     /// Patches in a series before the cover letter gets a summary reply (0: never); a
     /// series slot counter never goes past 999 in practice.
     static let coverReplyPatches: ClosedRange<Int> = 0...999
@@ -178,7 +187,9 @@ enum ConfigSchema {
         key("imap.allow_plaintext", \.imap.allowPlaintext, doc: "allow imap:// without TLS (loopback test servers only)"),
         key("imap.ca_file", \.imap.caFile, doc: "a PEM file of CA certificates to trust for IMAP"),
         key("imap.timeout_seconds", \.imap.timeoutSeconds, timeoutSeconds,
-            doc: "seconds of silence before the IMAP server is given up on"),
+            doc: "seconds of silence before the IMAP server is given up on (a whole step may take four times this)"),
+        key("imap.password_command_timeout_seconds", \.imap.passwordCommandTimeoutSeconds, passwordCommandSeconds,
+            doc: "seconds password_command may run before it is stopped (its stderr is then shown)"),
 
         key("smtp.url", \.smtp.url, .url(schemes: ["smtps", "smtp"]),
             doc: "the submission server: smtps://host:465, or smtp://host:587 with STARTTLS"),
@@ -188,6 +199,8 @@ enum ConfigSchema {
         key("smtp.allow_plaintext", \.smtp.allowPlaintext, doc: "allow smtp:// without STARTTLS (loopback test servers only)"),
         key("smtp.timeout_seconds", \.smtp.timeoutSeconds, timeoutSeconds,
             doc: "seconds of silence before the SMTP server is given up on"),
+        key("smtp.password_command_timeout_seconds", \.smtp.passwordCommandTimeoutSeconds, passwordCommandSeconds,
+            doc: "seconds password_command may run before it is stopped (its stderr is then shown)"),
 
         key("model.name", \.model.name, doc: "the model every request names"),
         key("model.max_tokens", \.model.maxTokens, maxTokens, doc: "room for one answer, in output tokens"),
@@ -220,6 +233,12 @@ enum ConfigSchema {
 
         key("tree.max_tool_turns", \.tree.maxToolTurns, toolTurns,
             doc: "turns of context-tool calls a task may take before report_findings is forced"),
+        key("tree.path", \.tree.path,
+            doc: "a local git checkout of the kernel (or any C project) whose code the review reads; never changed"),
+        key("tree.context_tokens", \.tree.contextTokens, contextTokens,
+            doc: "tokens of code from the tree per task: functions around the hunks, callers, definitions, helpers"),
+        key("tree.caller_depth", \.tree.callerDepth, callerDepth,
+            doc: "levels of callers in a task's context: 1 the callers of each changed function, 2 theirs too"),
 
         key("drafts.from", \.drafts.from, doc: "Name <email> the drafts are from"),
         key("drafts.disclosure", \.drafts.disclosure, doc: "the line that opens every draft (empty: none)"),

@@ -1,4 +1,5 @@
 import Foundation
+import MailSources
 import ReviewEngine
 
 /// The effective configuration: defaults, then the TOML file, then command-line flags.
@@ -26,6 +27,9 @@ public struct Configuration: Sendable, Equatable {
         /// Extra CA certificate (PEM) to trust, for self-hosted servers.
         public var caFile: String?
         public var timeoutSeconds = 30
+        /// How long `password_command` may run before it is stopped
+        /// (`ConfigSchema.passwordCommandSeconds`).
+        public var passwordCommandTimeoutSeconds = Int(PasswordCommand.defaultTimeout)
     }
 
     public struct SMTP: Sendable, Equatable {
@@ -36,6 +40,8 @@ public struct Configuration: Sendable, Equatable {
         public var passwordCommand: String?
         public var allowPlaintext = false
         public var timeoutSeconds = 60
+        /// As `[imap] password_command_timeout_seconds`.
+        public var passwordCommandTimeoutSeconds = Int(PasswordCommand.defaultTimeout)
     }
 
     public struct Model: Sendable, Equatable {
@@ -94,6 +100,16 @@ public struct Configuration: Sendable, Equatable {
     public struct Tree: Sendable, Equatable {
         /// Turns of context-tool calls a task may take before `report_findings` is forced.
         public var maxToolTurns = 6
+        /// A local git checkout of the kernel (or any C project); `--tree` overrides it.
+        /// Nil: the review reads the diffs alone.
+        public var path: String?
+        /// Tokens (UTF-8 bytes / 4) of code context per task: the functions around the
+        /// hunks, their callers, the definitions and helpers the changed lines use. About
+        /// three kernel functions before and after, their callers and the types they use.
+        public var contextTokens = 12_000
+        /// How far up the call graph the context goes: 1 lists the callers of each changed
+        /// function, 2 their callers too (at most 3).
+        public var callerDepth = 1
     }
 
     public var lore = Lore()

@@ -74,11 +74,13 @@ public struct ReviewJob: Sendable {
 
     /// Reviews the series through `transport`, drafts the replies and writes them. A run
     /// the API refused (401/403) or never answered throws (exit 3), after writing what it
-    /// did review, if anything.
+    /// did review, if anything. `notice` hears of long waits (rate limits, back-offs) so
+    /// the command can say so.
     public func run(transport: any MessagesTransport, store: StateStore?, date: Date,
-                    progress: (@Sendable (ReviewProgress) -> Void)? = nil) async throws -> ReviewOutcome {
+                    progress: (@Sendable (ReviewProgress) -> Void)? = nil,
+                    notice: (@Sendable (ReviewWait) -> Void)? = nil) async throws -> ReviewOutcome {
         let reviewer = try configuration.reviewer()
-        var report = try await review(transport: transport, store: store, progress: progress)
+        var report = try await review(transport: transport, store: store, progress: progress, notice: notice)
         let settings = DraftSettings(reviewer: reviewer, disclosure: configuration.drafts.disclosure,
                                      signature: configuration.drafts.signature,
                                      ccOriginalRecipients: configuration.drafts.ccOriginalRecipients)
@@ -111,12 +113,14 @@ public struct ReviewJob: Sendable {
     /// `adjust` changes the engine's settings for this run only.
     public func review(transport: any MessagesTransport, store: StateStore?,
                        progress: (@Sendable (ReviewProgress) -> Void)? = nil,
+                       notice: (@Sendable (ReviewWait) -> Void)? = nil,
                        adjust: (inout ReviewConfiguration) -> Void = { _ in }) async throws -> ReviewReport {
         var engine = try configuration.reviewConfiguration(verify: verify)
         engine.readCache = !fresh
         adjust(&engine)
         var runner = ReviewRunner(transport: transport, store: store, configuration: engine)
         runner.progress = progress
+        runner.notice = notice
         return try await runner.run(plan: prepared.plan, series: prepared.reviewSeries, prompts: prepared.bundles,
                                     tree: prepared.tree)
     }
