@@ -89,7 +89,7 @@ struct EvalCommand: AsyncParsableCommand {
             let bench = try EvalBenchmark.read(path: benchmark)
             for bad in bench.badRows { Diagnostics.warn("\(benchmark): \(bad.label) left out: \(bad.reason)") }
             let rows = sample.map { EvalSampling.sample(bench.rows, count: $0, seed: seed) } ?? bench.rows
-            let source = EvalTreeSource(path: tree)
+            let source = EvalTreeSource.withTree(path: tree, configuration: config, environment: env)
             try source.checkRepository()
             let job = EvalJob(benchmark: bench, rows: rows, configuration: config, library: try library(config),
                               source: source, runs: runs, verify: noVerify ? false : nil, budgetUSD: budget,

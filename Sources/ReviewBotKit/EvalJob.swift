@@ -100,14 +100,10 @@ public struct EvalJob: Sendable {
             if let reason = provider.summary.notApplied[0] {
                 return .leftOut(.notApplied, "does not apply at its parent \(parent.prefix(12)): \(reason)")
             }
-            await prepared.attachTree(provider, budgetTokens: Self.contextTokens)
+            await prepared.attachTree(provider, budgetTokens: configuration.tree.contextTokens)
         }
         return .ready(prepared)
     }
-
-    /// Tokens of code context per task (`[tree] context_tokens` once the tree settings are
-    /// configurable; the tree's own default until then).
-    static let contextTokens = 12_000
 }
 
 /// What an eval run left: every finished row (those of earlier, interrupted invocations

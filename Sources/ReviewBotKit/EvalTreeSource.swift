@@ -16,9 +16,9 @@ enum EvalGitLimits {
 /// that never changes the checkout: `rev-parse`, `format-patch --stdout`, and `apply
 /// --check --cached` against the parent in a temporary index file of our own.
 ///
-/// `contextProvider` gives the review its code context at the parent (the tree's
-/// `TreeContextProvider`, opened with the parent as `--base`); without one the eval
-/// reviews each diff alone.
+/// `contextProvider` gives the review its code context at the parent (`withTree` opens
+/// the tree's `TreeContextProvider` with the parent as `--base`, as `review --tree
+/// --base` does); without one the eval reviews each diff alone.
 public struct EvalTreeSource: EvalPatchSource {
     public var path: String
     public var contextProvider: (@Sendable (PreparedReview, String) async throws -> (any CodeContextProvider)?)?
@@ -27,6 +27,19 @@ public struct EvalTreeSource: EvalPatchSource {
                 contextProvider: (@Sendable (PreparedReview, String) async throws -> (any CodeContextProvider)?)? = nil) {
         self.path = path
         self.contextProvider = contextProvider
+    }
+
+    /// The source whose reviews read the tree as `reviewbot review --tree PATH --base
+    /// PARENT` does: the commit's patch applied on its parent in a temporary index, the
+    /// code around each hunk and the context tools.
+    public static func withTree(path: String, configuration: Configuration,
+                                environment: [String: String]) -> EvalTreeSource {
+        var configuration = configuration
+        configuration.tree.path = path
+        return EvalTreeSource(path: path) { [configuration] prepared, parent in
+            try await TreeContextProvider.open(for: prepared, configuration: configuration, base: parent,
+                                               environment: environment)
+        }
     }
 
     /// Checks that `path` is a git work tree or bare repository, so a wrong `--tree` is a

@@ -42,7 +42,7 @@ import Testing
             fixed: "void bar_clear(int *v, int n)\n{\n\tint i;\n\n\tfor (i = 0; i < n; i++)\n\t\tv[i] = 0;\n}\n",
             anchor: "\tfor (i = 0; i <= n; i++)",
             problem: "bar_clear() writes one element past the end of v (off by one).",
-            comment: "Could this loop use memset() instead? It reads more simply.",
+            comment: "Could this loop be written more simply? The index i is only used for the store.",
             found: false),
         Bug(subsystem: "fs", file: "fs/baz/baz.c",
             before: "struct baz *baz_new(void)\n{\n\treturn NULL;\n}\n",
@@ -171,7 +171,9 @@ import Testing
             var config = config
             config.model.baseURL = fake.baseURL
             return EvalJob(benchmark: try EvalBenchmark.read(path: benchmarkFile.path), configuration: config,
-                           library: try PromptLibrary.load(), source: EvalTreeSource(path: repo.path), runs: runs)
+                           library: try PromptLibrary.load(),
+                           source: EvalTreeSource.withTree(path: repo.path, configuration: config, environment: environment),
+                           runs: runs)
         }
 
         func run(runs: Int = 1, fake: FakeMessagesAPI) async throws -> EvalOutcome {
@@ -207,6 +209,11 @@ import Testing
 
         // Every review was of the commit against its parent: the diff the model saw is
         // the commit's own, and the judge saw the benchmark's text fenced.
+        let reviews = fake.exchanges.compactMap(\.call).filter { $0.tool == "report_findings" }
+        #expect(reviews.count == 3)
+        // Reviewed with the tree at the parent, as review --tree --base does: code context
+        // in the task and the context tools offered.
+        #expect(reviews.allSatisfy { $0.userText.contains("Code from the tree") && $0.tools.contains("read_function") })
         let judges = fake.exchanges.compactMap(\.call).filter { $0.tool == "judge_detection" }
         #expect(judges.count == 3)
         #expect(judges.allSatisfy { $0.userText.contains("known problem") })
