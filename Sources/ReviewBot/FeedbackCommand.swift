@@ -30,7 +30,7 @@ struct FeedbackCommand: AsyncParsableCommand {
             Examples:
               reviewbot feedback review/
               reviewbot feedback review/ --sent imaps://me@mail.example.org/Sent
-              reviewbot feedback --reject 3f9a2c --why "devm_ allocations are freed by the core here"
+              reviewbot feedback --reject 3f9a2c --why "devm_ memory is freed by the core"
               reviewbot feedback --accept 3f9a2c --label emailed
               reviewbot feedback --thread 20240101120000.1234-1-someone@example.org
             """)

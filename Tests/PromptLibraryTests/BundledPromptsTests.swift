@@ -118,6 +118,10 @@ import Testing
             "sections": "rwdt_probe() in drivers/watchdog/renesas_wdt.c", "omitted": "callers of rwdt_start()",
             "max_tool_turns": "6", "guides": "- watchdog (subsystems/watchdog.md)",
             "reason": "error: patch failed: drivers/watchdog/renesas_wdt.c:42", "fence_open": "<<<BEGIN DATA ID>>>", "fence_close": "<<<END DATA ID>>>",
+            "comments": "- Can clk_prepare_enable() sleep here? Reply: no, the restart path runs in process context",
+            "lessons": "- (watchdog) rwdt clocks are always on; do not ask about clock enables",
+            "problem": "rwdt_restart() sleeps in atomic context", "findings": "finding 0: drivers/watchdog/renesas_wdt.c",
+            "finding_count": "1",
         ]
         for template in templates {
             let used = try template.placeholders()

@@ -172,7 +172,7 @@ import Testing
         let hand = try job.recordByHand(.rejected, fingerprint: String(nullPrint.prefix(10)), label: .falsePositive,
                                         why: Self.lessonText, store: try bench.store)
         let lesson = try #require(hand.lesson)
-        #expect(lesson.scope == ["driver-core", "watchdog"])
+        #expect(lesson.scope == ["watchdog"])
         #expect(try bench.store.lessons().map(\.text) == [Self.lessonText])
 
         let before = bench.fake.exchanges.count
@@ -198,5 +198,54 @@ import Testing
         for exchange in bench.fake.exchanges[elsewhere...] {
             #expect(!(String(data: exchange.body, encoding: .utf8) ?? "").contains(Self.lessonText))
         }
+    }
+    @Test func aReplyOnTheListThatDisputesACommentReachesTheNextRevisionsReview() async throws {
+        let bench = try Bench()
+        let (first, out, _) = try await bench.review(Self.patchMail(revision: 1), into: "v1")
+        let leakPrint = try #require(first.report.patches.first?.findings
+            .first { $0.finding.comment == Self.leakComment }?.fingerprint.hex)
+        // The thread on lore: the patch, our review as sent, and the author's answer that
+        // quotes the leak comment and says it is wrong.
+        let draft = try String(contentsOf: out.appendingPathComponent("0001.eml"), encoding: .utf8)
+        let draftID = try #require(draft.components(separatedBy: "\nMessage-ID: <").dropFirst().first?
+            .components(separatedBy: ">").first)
+        let patchID = "foo-v1-\("drivers/watchdog/foo_wdt.c".count)@example.org"
+        let quoted = TextWrapping.wrap(Self.leakComment).split(separator: "\n").map { "> " + $0 }.joined(separator: "\n")
+        let answer = "No, the clock is devm-managed through the core here; nothing leaks on that path."
+        let reply = """
+            From mboxrd@z Thu Jan  1 00:00:00 1970
+            From: Ada Author <ada@example.org>
+            To: Rev Iewer <rev@example.net>
+            Date: Tue, 2 Jan 2024 00:00:00 +0000
+            Subject: Re: [PATCH] watchdog: foo: enable the clock in probe
+            Message-ID: <answer-1@example.org>
+            In-Reply-To: <\(draftID)>
+            References: <\(patchID)> <\(draftID)>
+
+            \(quoted)
+
+            \(answer)
+
+            """
+        // public-inbox's mboxrd, as lore serves it.
+        let separator = "From mboxrd@z Thu Jan  1 00:00:00 1970\n"
+        let patch = separator + Self.patchMail(revision: 1).split(separator: "\n", maxSplits: 1)[1]
+        let sent = separator + draft.replacingOccurrences(of: "\r\n", with: "\n")
+        let mbox = patch + "\n" + sent + (sent.hasSuffix("\n") ? "" : "\n") + "\n" + reply
+        let lore = try FakeLore(threads: [.init(list: "linux-watchdog", mbox: Data(mbox.utf8))]).start()
+        defer { lore.stop() }
+        bench.config.lore.url = lore.baseURL
+        bench.config.lore.cache = false
+
+        let job = FeedbackJob(configuration: bench.config, environment: bench.environment)
+        let thread = try await job.readThread(patchID, store: try bench.store)
+        #expect(thread.reviews == 1 && thread.replies == 1)
+        #expect(thread.disputes.map(\.fingerprint) == [leakPrint])
+
+        let before = bench.fake.exchanges.count
+        _ = try await bench.review(Self.patchMail(revision: 2), into: "v2")
+        let reviews = bench.fake.exchanges[before...].compactMap(\.call).filter { $0.tool == "report_findings" }
+        #expect(!reviews.isEmpty)
+        #expect(reviews.allSatisfy { $0.userText.contains("Comments of ours that were disputed") && $0.userText.contains(answer) })
     }
 }
