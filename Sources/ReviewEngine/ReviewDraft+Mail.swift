@@ -23,8 +23,11 @@ extension ReviewDraft {
             body.append(TextWrapping.wrap(c.text))
             body.append("")
         }
-        let who = input.mail.author.name.isEmpty ? input.mail.author.email : input.mail.author.name
-        body.append("On \(input.mail.date ?? "an earlier date"), \(who) wrote:")
+        // One line each, whatever the original's header held.
+        let who = MailHeaderText.singleLine(input.mail.author.name.isEmpty ? input.mail.author.email
+                                                                            : input.mail.author.name)
+        let when = input.mail.date.map(MailHeaderText.singleLine) ?? ""
+        body.append("On \(when.isEmpty ? "an earlier date" : when), \(who) wrote:")
         body.append(quoted)
         if let signature = settings.signature, !signature.isEmpty {
             body.append("")
@@ -35,40 +38,17 @@ extension ReviewDraft {
 
         let digest = SHA256.hash(data: Data((input.mail.messageID + "\n" + text).utf8))
         let token = digest.prefix(12).map { String(format: "%02x", $0) }.joined()
-        let domain = settings.reviewer.email.split(separator: "@").last.map(String.init) ?? "localhost"
-        let messageID = "reviewbot-\(token)@\(domain)"
-
-        var recipients = Set([settings.reviewer.email.lowercased(), input.mail.author.email.lowercased()])
-        var cc: [MailAddress] = []
-        if settings.ccOriginalRecipients {
-            for a in input.mail.to + input.mail.cc where recipients.insert(a.email.lowercased()).inserted {
-                cc.append(a)
-            }
-        }
-        let original = input.mail.subject
-        let subject = original.range(of: "^re:", options: [.regularExpression, .caseInsensitive]) != nil
-            ? original : "Re: " + original
+        let domain = settings.reviewer.email.split(separator: "@").last.map(String.init) ?? ""
+        let messageID = MailHeaderText.isMessageID("reviewbot-\(token)@\(domain)")
+            ? "reviewbot-\(token)@\(domain)" : "reviewbot-\(token)@localhost"
         let needsQP = text.split(separator: "\n").contains { $0.utf8.count > maxMailLineBytes }
-        var headers: [(String, String)] = [
-            ("From", encodeAddress(settings.reviewer)),
-            ("To", encodeAddress(input.mail.author)),
-        ]
-        if !cc.isEmpty { headers.append(("Cc", cc.map(encodeAddress).joined(separator: ",\n "))) }
-        headers += [
-            ("Subject", encodeWords(subject)),
-            ("Date", rfc5322Date(date)),
-            ("Message-ID", "<\(messageID)>"),
-            ("In-Reply-To", "<\(input.mail.messageID)>"),
-            ("References", (input.mail.references + [input.mail.messageID]).map { "<\($0)>" }
-                .joined(separator: "\n ")),
-            ("MIME-Version", "1.0"),
-            ("Content-Type", "text/plain; charset=UTF-8"),
-            ("Content-Transfer-Encoding", needsQP ? "quoted-printable" : "8bit"),
-        ]
+
+        let (headers, notes) = replyHeaders(input, settings: settings, messageID: messageID, date: date,
+                                            quotedPrintable: needsQP)
         let head = headers.map { "\($0.0): \($0.1)" }.joined(separator: "\n")
         let mail = head + "\n\n" + (needsQP ? QuotedPrintable.encode(text) : text)
         return ReviewDraft(reviewInline: inline, quotedReview: quoted, summary: summary, mail: mail,
-                           messageID: messageID, unplaced: unplaced)
+                           messageID: messageID, unplaced: unplaced, notes: notes)
     }
 
     static func rfc5322Date(_ date: Date) -> String {
@@ -77,41 +57,6 @@ extension ReviewDraft {
         f.timeZone = TimeZone(identifier: "UTC")
         f.dateFormat = "EEE, dd MMM yyyy HH:mm:ss Z"
         return f.string(from: date)
-    }
-
-    static func encodeAddress(_ a: MailAddress) -> String {
-        guard !a.name.isEmpty else { return "<\(a.email)>" }
-        if a.name.unicodeScalars.allSatisfy({ $0.isASCII }) { return formatAddress(a) }
-        return "\(encodeWords(a.name)) <\(a.email)>"
-    }
-
-    /// RFC 2047 Q-encoding of a header value, only when it holds non-ASCII text.
-    static func encodeWords(_ value: String) -> String {
-        guard !value.unicodeScalars.allSatisfy({ $0.isASCII }) else { return value }
-        // Encoded-words are at most 75 characters: split the UTF-8 bytes at scalar
-        // boundaries into chunks that fit.
-        var words: [String] = []
-        var current = ""
-        for scalar in value.unicodeScalars {
-            var piece = ""
-            for byte in String(scalar).utf8 {
-                let c = Character(Unicode.Scalar(byte))
-                if byte == 0x20 {
-                    piece += "_"
-                } else if byte < 0x80, c.isLetter || c.isNumber || "!*+-/".contains(c) {
-                    piece.append(c)
-                } else {
-                    piece += String(format: "=%02X", byte)
-                }
-            }
-            if current.count + piece.count > 75 - 12 {
-                words.append("=?UTF-8?Q?\(current)?=")
-                current = ""
-            }
-            current += piece
-        }
-        if !current.isEmpty { words.append("=?UTF-8?Q?\(current)?=") }
-        return words.joined(separator: "\n ")
     }
 }
 
