@@ -11,14 +11,27 @@ public struct ReviewJob: Sendable {
     public var b4Directory: URL?
     /// `--no-verify` gives false; nil keeps `[review] verify`.
     public var verify: Bool?
+    /// `--force`: replace drafts the maintainer edited or deleted, and set aside another
+    /// review's files even when some were edited (see OutputDirectory).
+    public var force: Bool
+    /// Who the drafts are from; nil finds it from the configuration and git when the run starts.
+    public var reviewer: MailAddress?
 
     public init(prepared: PreparedReview, configuration: Configuration, outputDirectory: URL,
-                b4Directory: URL? = nil, verify: Bool? = nil) {
+                b4Directory: URL? = nil, verify: Bool? = nil, force: Bool = false, reviewer: MailAddress? = nil) {
         self.prepared = prepared
         self.configuration = configuration
         self.outputDirectory = outputDirectory
         self.b4Directory = b4Directory
         self.verify = verify
+        self.force = force
+        self.reviewer = reviewer
+    }
+
+    /// The review the output directory's manifest records.
+    public var reviewIdentity: ReviewIdentity {
+        ReviewIdentity(series: prepared.reviewSeries.identity.key, revision: prepared.reviewSeries.identity.revision,
+                       title: prepared.seriesTitle)
     }
 
     /// No request is sent: every review request the run would make is written under
@@ -50,10 +63,15 @@ public struct ReviewJob: Sendable {
         return ["dry run: no request sent; \(prepared.plan.tasks.count) request(s) written to \(prompts.path)"]
     }
 
-    /// Reviews the series through `transport`, drafts the replies and writes them.
+    /// Reviews the series through `transport`, drafts the replies and writes them. The
+    /// output directory is checked before the first request, so a review that could not
+    /// be written is not paid for.
     public func run(transport: any MessagesTransport, store: StateStore?, date: Date,
                     progress: (@Sendable (ReviewProgress) -> Void)? = nil) async throws -> ReviewOutcome {
-        let reviewer = try configuration.reviewer()
+        let reviewer = try self.reviewer ?? configuration.reviewer()
+        let review = reviewIdentity
+        try OutputDirectory(outputDirectory).check(review: review, force: force)
+        if let b4Directory { try OutputDirectory(b4Directory).check(review: review, force: force) }
         var runner = ReviewRunner(transport: transport, store: store,
                                   configuration: try configuration.reviewConfiguration(verify: verify))
         runner.progress = progress
@@ -61,27 +79,14 @@ public struct ReviewJob: Sendable {
         let settings = DraftSettings(reviewer: reviewer, disclosure: configuration.drafts.disclosure,
                                      signature: configuration.drafts.signature,
                                      ccOriginalRecipients: configuration.drafts.ccOriginalRecipients)
-        let outcome = ReviewOutcome(
+        var outcome = ReviewOutcome(
             seriesTitle: prepared.seriesTitle, revision: prepared.series.revision, patches: prepared.patches,
             report: report, drafts: ReviewDraft.drafts(for: prepared.patches, report: report, settings: settings, date: date))
-        try outcome.write(to: outputDirectory, b4Directory: b4Directory)
+        outcome.notes = outcome.drafts.keys.sorted().flatMap { number in
+            outcome.drafts[number]!.notes.map { "\(ReviewOutcome.draftNames(number).mail): \($0)" }
+        }
+        outcome.notes += try outcome.write(to: outputDirectory, b4Directory: b4Directory, review: review, force: force,
+                                           date: date)
         return outcome
-    }
-}
-
-extension Configuration {
-    /// Who the drafts are from: `[drafts] from`, else git's author identity from the
-    /// environment (GIT_AUTHOR_NAME / GIT_AUTHOR_EMAIL).
-    func reviewer(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> MailAddress {
-        if let from = drafts.from {
-            guard let address = MailAddress.parseList(from).first, address.email.contains("@") else {
-                throw ReviewBotError("drafts.from must be 'Name <email>', not '\(from)'")
-            }
-            return address
-        }
-        if let email = environment["GIT_AUTHOR_EMAIL"], email.contains("@") {
-            return MailAddress(name: environment["GIT_AUTHOR_NAME"] ?? "", email: email)
-        }
-        throw ReviewBotError("who are the drafts from? set [drafts] from = \"Your Name <you@example.org>\" in the config")
     }
 }

@@ -31,6 +31,9 @@ public struct ReviewOutcome: Sendable {
     public var report: ReviewReport
     /// Keyed by `ReviewedPatch.number`; patches without findings have none.
     public var drafts: [Int: ReviewDraft]
+    /// What the user should hear about the drafts and the output directory (recipients
+    /// left out, edited drafts kept, another review's files set aside).
+    public var notes: [String] = []
 
     public init(seriesTitle: String, revision: Int, patches: [ReviewedPatch], report: ReviewReport,
                 drafts: [Int: ReviewDraft]) {
