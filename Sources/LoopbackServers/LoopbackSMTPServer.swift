@@ -30,13 +30,18 @@ public final class LoopbackSMTPServer: Sendable {
         public var rejectAuthentication: Bool
         /// Recipients answered with 550 (compared case-insensitively).
         public var rejectedRecipients: Set<String>
+        /// After answering a message's DATA with 250, read every further line (QUIT
+        /// included) without ever answering: a server that took the mail and then hung.
+        public var hangAfterAccepting: Bool
 
         public init(users: [String: String] = [:], mechanisms: [String] = ["PLAIN", "LOGIN"],
-                    rejectAuthentication: Bool = false, rejectedRecipients: Set<String> = []) {
+                    rejectAuthentication: Bool = false, rejectedRecipients: Set<String> = [],
+                    hangAfterAccepting: Bool = false) {
             self.users = users
             self.mechanisms = mechanisms
             self.rejectAuthentication = rejectAuthentication
             self.rejectedRecipients = Set(rejectedRecipients.map { $0.lowercased() })
+            self.hangAfterAccepting = hangAfterAccepting
         }
     }
 
@@ -54,7 +59,10 @@ public final class LoopbackSMTPServer: Sendable {
     private let accepted = Locked<[SMTPEnvelope]>([])
     private let commands = Locked<[String]>([])
 
-    public init(policy: Policy = Policy()) throws {
+    /// `onCommand` sees each command line (as `receivedCommands` lists it) on the
+    /// connection's thread before the server answers it, so a test can look at the
+    /// client's state at that exact moment (say, when QUIT arrives).
+    public init(policy: Policy = Policy(), onCommand: (@Sendable (String) -> Void)? = nil) throws {
         let accepted = self.accepted
         let commands = self.commands
         listener = try LoopbackListener { connection in
@@ -67,7 +75,10 @@ public final class LoopbackSMTPServer: Sendable {
                     let line = Data(buffer[buffer.startIndex..<end.lowerBound])
                     buffer.removeSubrange(buffer.startIndex..<end.upperBound)
                     let step = session.receive(line)
-                    if let command = step.command { commands.withLock { $0.append(command) } }
+                    if let command = step.command {
+                        commands.withLock { $0.append(command) }
+                        onCommand?(command)
+                    }
                     if let envelope = step.envelope { accepted.withLock { $0.append(envelope) } }
                     if !step.reply.isEmpty { connection.write(step.reply) }
                     if step.close { return }
@@ -125,12 +136,14 @@ struct SMTPSession {
     private var message = Data()
     private var messageTooLarge = false
     private var lineTooLong = false
+    private var hung = false
 
     init(policy: LoopbackSMTPServer.Policy) { self.policy = policy }
 
     var greeting: String { "220 127.0.0.1 ESMTP reviewbot loopback server ready\r\n" }
 
     mutating func receive(_ line: Data) -> Step {
+        if hung { return Step(command: String(decoding: line, as: UTF8.self)) }
         switch phase {
         case .data:
             return dataLine(line)
@@ -223,6 +236,7 @@ struct SMTPSession {
             if messageTooLarge { return Step(reply: "552 5.3.4 message exceeds \(LoopbackSMTPServer.maxMessageBytes) bytes\r\n") }
             let envelope = SMTPEnvelope(clientName: clientName ?? "", authenticatedUser: user, sender: sender ?? "",
                                         recipients: recipients, message: message)
+            hung = policy.hangAfterAccepting
             return Step(reply: "250 2.0.0 Ok: queued\r\n", envelope: envelope)
         }
         if line.count + 2 > LoopbackSMTPServer.maxTextLine { lineTooLong = true }
