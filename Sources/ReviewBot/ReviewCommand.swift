@@ -44,6 +44,9 @@ struct ReviewCommand: AsyncParsableCommand {
     @Flag(help: "Print a machine-readable summary on stdout.")
     var json = false
 
+    @Flag(help: "Replace drafts you edited or deleted, and set aside another review's drafts even when you edited them.")
+    var force = false
+
     @OptionGroup var review: ReviewOptions
     @OptionGroup var global: GlobalOptions
     @OptionGroup var sourceOptions: SourceOptions
@@ -54,11 +57,15 @@ struct ReviewCommand: AsyncParsableCommand {
         let env = ProcessInfo.processInfo.environment
         let out = URL(fileURLWithPath: outputDirectory)
         do {
+            let transport = dryRun ? nil : try config.messagesTransport(environment: env)
+            // Who the drafts are from, known before anything is fetched or paid for.
+            let reviewer = try transport.map { _ in
+                try config.reviewer(environment: env, configFile: global.config ?? Configuration.defaultPath(environment: env))
+            }
             let prepared = try await review.prepare(source, config: config, sourceOptions: sourceOptions)
             let job = ReviewJob(prepared: prepared, configuration: config, outputDirectory: out,
                                 b4Directory: b4Directory.map { URL(fileURLWithPath: $0) },
-                                verify: noVerify ? false : nil)
-            let transport = dryRun ? nil : try config.messagesTransport(environment: env)
+                                verify: noVerify ? false : nil, force: force, reviewer: reviewer)
             guard let transport else {
                 for line in try job.writeDryRun() { Diagnostics.note(line) }
                 if !dryRun { Diagnostics.note("no \(Configuration.apiKeyVariable) set, so this was a dry run") }
@@ -70,9 +77,10 @@ struct ReviewCommand: AsyncParsableCommand {
             let outcome = try await job.run(transport: transport, store: store, date: Date(),
                                             progress: { progress.show($0) })
             progress.finish()
-            if let push {
+            for note in outcome.notes { Diagnostics.note(note) }
+            if let push, !outcome.drafts.isEmpty {
                 let pushed = try await config.pushDrafts(directory: out, to: push, flags: sourceOptions.flags,
-                                                         environment: env)
+                                                         environment: env, ledger: SentLedger(store: store))
                 for line in pushed { Diagnostics.note(line) }
             }
             print(json ? outcome.summaryJSON : outcome.summary(directory: out.path), terminator: "")
