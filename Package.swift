@@ -66,11 +66,8 @@ let package = Package(
 // The drafting fuzz target, only for scripts/fuzz-drafts, which builds it with
 // `swift build --sanitize fuzzer --sanitize address`; ordinary builds never see it.
 if ProcessInfo.processInfo.environment["REVIEWBOT_FUZZ"] != nil {
-    package.targets += [
-        .target(name: "CFuzzerDriver", path: "Fuzz/CFuzzerDriver"),
-        .executableTarget(name: "DraftFuzz", dependencies: ["CFuzzerDriver", "ReviewBotKit", "ReviewEngine", "MboxParser"],
-                          path: "Fuzz/DraftFuzz"),
-    ]
+    package.targets.append(.executableTarget(name: "DraftFuzz", dependencies: ["ReviewBotKit", "ReviewEngine", "MboxParser"],
+                                             path: "Fuzz/DraftFuzz"))
 }
 
 for target in package.targets where target.type != .system {

@@ -58,7 +58,7 @@ import Testing
         #expect(!python.headerNames.contains { $0.lowercased() == "bcc" })
         #expect(python.defects.isEmpty, "\(python.defects)")
         let subject = MailHeaderText.singleLine(original.subject)
-        #expect(python.subject == (subject.lowercased().hasPrefix("re:") ? subject : "Re: " + subject))
+        #expect(python.subject == MailHeaderText.singleLine(subject.lowercased().hasPrefix("re:") ? subject : "Re: " + subject))
         if MailHeaderText.isMessageID(original.messageID) {
             #expect(python.inReplyTo == "<\(original.messageID)>")
         } else {

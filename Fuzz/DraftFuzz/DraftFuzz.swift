@@ -8,7 +8,6 @@
 //   written, each once, never the reviewer in Cc);
 // - no header line holds a control character, raw or after RFC 2047 decoding;
 // - the subject and threading headers decode back to what the original said.
-import CFuzzerDriver
 import Foundation
 import MboxParser
 import ReviewBotKit
@@ -85,7 +84,7 @@ func check(_ bytes: [UInt8]) {
         fail("header \(header.name) decodes to a control character", mail)
     }
     let subject = MailHeaderText.singleLine(original.subject)
-    let wanted = subject.lowercased().hasPrefix("re:") ? subject : "Re: " + subject
+    let wanted = MailHeaderText.singleLine(subject.lowercased().hasPrefix("re:") ? subject : "Re: " + subject)
     if reread.subject != wanted { fail("subject \(reread.subject ?? "nil") instead of \(wanted)", mail) }
     if MailHeaderText.isMessageID(original.messageID) {
         if reread.inReplyTo != original.messageID { fail("In-Reply-To \(reread.inReplyTo ?? "nil")", mail) }
@@ -94,12 +93,10 @@ func check(_ bytes: [UInt8]) {
     }
 }
 
-let callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32 = { data, size in
-    guard let data else { return 0 }
+// SwiftPM builds a fuzzer executable as a library (-parse-as-library): libFuzzer brings
+// main and calls this for every input.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     check(Array(UnsafeBufferPointer(start: data, count: size)))
     return 0
 }
-
-var argc = CommandLine.argc
-var argv = CommandLine.unsafeArgv
-exit(LLVMFuzzerRunDriver(&argc, &argv, callback))
