@@ -42,6 +42,9 @@ public enum DropReason: Sendable, Hashable {
     case overPatchCap
     /// Same fingerprint reported on an earlier revision of the series.
     case reportedInEarlierRevision
+    /// The comment or evidence names code (functions, fields, structs, macros) that exists
+    /// neither in the tree after the patch nor anywhere in the series.
+    case citesUnknownCode(names: [String])
 }
 
 /// A finding left out, kept so the report can count and list it.
