@@ -62,6 +62,8 @@ let package = Package(
         .testTarget(name: "MailSourcesTests", dependencies: ["MailSources", "LoopbackServers", "MboxParser"]),
         .testTarget(name: "ReviewEngineTests", dependencies: ["ReviewEngine", "LoopbackServers", "MboxParser"]),
         .testTarget(name: "ReviewBotTests", dependencies: ["ReviewBotKit", "LoopbackServers"], exclude: ["Golden"]),
+        // The built `reviewbot` run as a user runs it: exit codes, help, completions.
+        .testTarget(name: "ReviewBotCLITests", dependencies: ["ReviewBot", "LoopbackServers"]),
     ],
     swiftLanguageModes: [.v6]
 )

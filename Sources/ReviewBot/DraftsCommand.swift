@@ -18,7 +18,8 @@ struct DraftsCommand: AsyncParsableCommand {
                 state database, or a message with its Message-ID in the mailbox), or whose
                 reply was already sent, is skipped with when that was.
                 The password comes from REVIEWBOT_IMAP_PASSWORD or [imap] password_command.
-                Example: reviewbot drafts push review-out --to imaps://me@mail.example.org/Drafts
+                Example:
+                  reviewbot drafts push review-out --to imaps://me@mail.example.org/Drafts
                 """)
 
         @OptionGroup var global: GlobalOptions

@@ -14,7 +14,7 @@ final class ProgressLine: Sendable {
         let cost = p.cost.map { String(format: ", $%.4f", $0) } ?? ""
         let tokens = p.usage.input + p.usage.cacheWrite + p.usage.cacheRead + p.usage.output
         // Only our own escape (clear the line) may reach the terminal; the status is text.
-        let status = TerminalText.visible("reviewing: \(p.done)/\(p.total) tasks, \(tokens) tokens\(cost)")
+        let status = TerminalText.visible("\(p.phase.rawValue): \(p.done)/\(p.total) \(p.phase.unit), \(tokens) tokens\(cost)")
         FileHandle.standardError.write(Data("\r\u{1B}[K\(status)".utf8))
     }
 

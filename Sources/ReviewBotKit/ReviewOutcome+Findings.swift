@@ -1,4 +1,5 @@
 import Foundation
+import MboxParser
 import ReviewEngine
 
 /// `findings.json`: what a script or a later run needs, one record per patch.
@@ -19,6 +20,8 @@ struct FindingsDocument: Encodable {
         /// confirmed, uncertain, unverified (verification off or failed).
         var verdict: String
         var verdictReason: String?
+        /// Whether the patch's draft carries it (unverified findings only when configured).
+        var drafted: Bool
     }
 
     struct Dropped: Encodable {
@@ -45,6 +48,12 @@ struct FindingsDocument: Encodable {
         var tasks: [Task]
         var usage: TokenUsage
         var cost: Double?
+        /// Findings left out because an earlier revision's review raised them.
+        var droppedAsRaisedEarlier: Int
+        /// What reading the mail and parsing the patch tolerated.
+        var warnings: [String]
+        /// Set when a mail client damaged the patch (nothing of it reviewed).
+        var mangled: String?
     }
 
     struct Skipped: Encodable {
@@ -90,6 +99,11 @@ struct FindingsDocument: Encodable {
     var apiCalls: Int
     var cacheHits: Int
     var warnings: [String]
+    /// Every part not reviewed, with its reason (the report's "Not reviewed").
+    var notReviewed: [String]
+    /// Set when the API refused the key or never answered.
+    var runFailure: String?
+    var complete: Bool
     /// Nil: the review had no tree context.
     var tree: Tree?
 
@@ -114,12 +128,14 @@ struct FindingsDocument: Encodable {
             return PatchRecord(
                 index: item.number, messageId: item.mail.messageID, subject: item.subject,
                 drafts: outcome.drafts[item.number] == nil ? nil : Drafts(reviewInline: names.inline, mail: names.mail),
-                findings: review.findings.map(Self.item),
+                findings: review.findings.map { Self.item($0, drafted: outcome.includeUnverified || $0.isVerified) },
                 dropped: review.dropped.map {
                     Dropped(file: $0.finding.file, anchor: $0.finding.anchor, category: $0.finding.category.rawValue,
                             reason: Self.describe($0.reason))
                 },
-                tasks: review.tasks.map(Self.task), usage: review.usage, cost: review.cost)
+                tasks: review.tasks.map(Self.task), usage: review.usage, cost: review.cost,
+                droppedAsRaisedEarlier: review.droppedAsRaisedEarlier, warnings: item.warnings,
+                mangled: item.patch.mangling?.rawValue)
         }
         series = outcome.seriesTitle
         revision = outcome.revision
@@ -136,6 +152,14 @@ struct FindingsDocument: Encodable {
         apiCalls = report.apiCalls
         cacheHits = report.cacheHits
         warnings = report.warnings
+        notReviewed = outcome.notReviewedLines
+        runFailure = report.failure.map { failure in
+            switch failure {
+            case .rejectedCredentials(let detail): "the API refused the key: \(detail)"
+            case .unreachable(let detail): "the API did not answer: \(detail)"
+            }
+        }
+        complete = !outcome.isIncomplete
         tree = report.tree.map { summary in
             Tree(repository: summary.repository, base: summary.baseDescription, baseCommit: summary.baseCommit,
                  baseSource: summary.baseSource.rawValue,
@@ -147,9 +171,9 @@ struct FindingsDocument: Encodable {
         }
     }
 
-    static func item(_ f: AnchoredFinding) -> Item {
+    static func item(_ f: AnchoredFinding, drafted: Bool) -> Item {
         let (verdict, reason): (String, String?) = switch f.verification {
-        case .notVerified: ("unverified", nil)
+        case .notVerified: ("unverified", "the verification pass was off")
         case .confirmed(let r): ("confirmed", r)
         case .uncertain(let r): ("uncertain", r)
         case .refuted(let r): ("refuted", r)
@@ -157,7 +181,7 @@ struct FindingsDocument: Encodable {
         }
         return Item(file: f.file, anchor: f.finding.anchor, category: f.finding.category.rawValue,
                     severity: f.finding.severity.rawValue, comment: f.finding.comment, evidence: f.finding.evidence,
-                    fingerprint: f.fingerprint.hex, verdict: verdict, verdictReason: reason)
+                    fingerprint: f.fingerprint.hex, verdict: verdict, verdictReason: reason, drafted: drafted)
     }
 
     static func task(_ t: TaskOutcome) -> Task {

@@ -30,10 +30,10 @@ extension ReviewDraft {
 
     /// The reply's header fields in order, every value built from parsed parts and
     /// encoded by `MailHeaderText`, and notes on what had to be left out.
-    static func replyHeaders(_ input: ReviewDraftInput, settings: DraftSettings, messageID: String, date: Date,
+    static func replyHeaders(_ mail: OriginalMail, settings: DraftSettings, messageID: String, date: Date,
                              quotedPrintable: Bool) -> (fields: [(String, String)], notes: [String]) {
         var notes: [String] = []
-        let (to, cc, leftOut) = replyRecipients(input.mail, settings: settings)
+        let (to, cc, leftOut) = replyRecipients(mail, settings: settings)
         for address in leftOut {
             let email = MailHeaderText.singleLine(address.email).prefix(80)
             notes.append(email.isEmpty ? "left out of the reply: an address without its mailbox part ('\(MailHeaderText.singleLine(address.name).prefix(80))')"
@@ -48,7 +48,7 @@ extension ReviewDraft {
         if !to.isEmpty { fields.append(("To", to.compactMap(MailHeaderText.address).joined(separator: ",\n "))) }
         if !cc.isEmpty { fields.append(("Cc", cc.compactMap(MailHeaderText.address).joined(separator: ",\n "))) }
 
-        let original = MailHeaderText.singleLine(input.mail.subject)
+        let original = MailHeaderText.singleLine(mail.subject)
         let subject = original.range(of: "^re:", options: [.regularExpression, .caseInsensitive]) != nil
             ? original : "Re: " + original
         fields += [
@@ -56,16 +56,16 @@ extension ReviewDraft {
             ("Date", rfc5322Date(date)),
             ("Message-ID", "<\(messageID)>"),
         ]
-        if MailHeaderText.isMessageID(input.mail.messageID) {
+        if MailHeaderText.isMessageID(mail.messageID) {
             var references: [String] = []
-            var seen: Set<String> = [input.mail.messageID]
-            for id in input.mail.references where MailHeaderText.isMessageID(id) && seen.insert(id).inserted {
+            var seen: Set<String> = [mail.messageID]
+            for id in mail.references where MailHeaderText.isMessageID(id) && seen.insert(id).inserted {
                 references.append(id)
             }
-            fields.append(("In-Reply-To", "<\(input.mail.messageID)>"))
-            fields.append(("References", (references + [input.mail.messageID]).map { "<\($0)>" }.joined(separator: "\n ")))
+            fields.append(("In-Reply-To", "<\(mail.messageID)>"))
+            fields.append(("References", (references + [mail.messageID]).map { "<\($0)>" }.joined(separator: "\n ")))
         } else {
-            notes.append("the patch '\(MailHeaderText.singleLine(input.title).prefix(80))' has no usable Message-ID (read from stdin or a file?): its reply has no In-Reply-To or References and will not thread; add them by hand if you know the id")
+            notes.append("the mail '\(MailHeaderText.singleLine(mail.subject).prefix(80))' has no usable Message-ID (read from stdin or a file?): its reply has no In-Reply-To or References and will not thread; add them by hand if you know the id")
         }
         fields += [
             ("MIME-Version", "1.0"),

@@ -35,20 +35,26 @@ extension ReviewDraft {
             body.append(signature)
         }
         let text = body.joined(separator: "\n") + "\n"
+        let (mail, messageID, notes) = replyMail(text: text, to: input.mail, settings: settings, date: date)
+        return ReviewDraft(reviewInline: inline, quotedReview: quoted, summary: summary, mail: mail,
+                           messageID: messageID, unplaced: unplaced, notes: notes)
+    }
 
-        let digest = SHA256.hash(data: Data((input.mail.messageID + "\n" + text).utf8))
+    /// The reply to `original` with body `text`: the headers every draft shares (threading,
+    /// recipients, encodings; see replyHeaders), a Message-ID derived from the content, and
+    /// notes on what the headers had to leave out.
+    static func replyMail(text: String, to original: OriginalMail, settings: DraftSettings,
+                          date: Date) -> (mail: String, messageID: String, notes: [String]) {
+        let digest = SHA256.hash(data: Data((original.messageID + "\n" + text).utf8))
         let token = digest.prefix(12).map { String(format: "%02x", $0) }.joined()
         let domain = settings.reviewer.email.split(separator: "@").last.map(String.init) ?? ""
         let messageID = MailHeaderText.isMessageID("reviewbot-\(token)@\(domain)")
             ? "reviewbot-\(token)@\(domain)" : "reviewbot-\(token)@localhost"
         let needsQP = text.split(separator: "\n").contains { $0.utf8.count > maxMailLineBytes }
-
-        let (headers, notes) = replyHeaders(input, settings: settings, messageID: messageID, date: date,
+        let (headers, notes) = replyHeaders(original, settings: settings, messageID: messageID, date: date,
                                             quotedPrintable: needsQP)
         let head = headers.map { "\($0.0): \($0.1)" }.joined(separator: "\n")
-        let mail = head + "\n\n" + (needsQP ? QuotedPrintable.encode(text) : text)
-        return ReviewDraft(reviewInline: inline, quotedReview: quoted, summary: summary, mail: mail,
-                           messageID: messageID, unplaced: unplaced, notes: notes)
+        return (head + "\n\n" + (needsQP ? QuotedPrintable.encode(text) : text), messageID, notes)
     }
 
     static func rfc5322Date(_ date: Date) -> String {
