@@ -52,7 +52,7 @@ extension CurlClient {
             }
         }
         let code = await loop.perform(transfer)
-        guard code == CURLE_OK else { throw smtpError(transfer, code) }
+        guard code == CURLE_OK else { throw smtpError(transfer, code, server) }
     }
 
     /// Opens a session as `sendMail` would (greeting, EHLO, STARTTLS or implicit TLS, AUTH)
@@ -62,7 +62,7 @@ extension CurlClient {
         let transfer = try smtpTransfer(server)
         try transfer.set(CURLOPT_CONNECT_ONLY, 1)
         let code = await loop.perform(transfer)
-        guard code == CURLE_OK else { throw smtpError(transfer, code) }
+        guard code == CURLE_OK else { throw smtpError(transfer, code, server) }
     }
 
     private func smtpTransfer(_ server: SMTPServer) throws -> CurlTransfer {
@@ -88,12 +88,16 @@ extension CurlClient {
         return transfer
     }
 
-    private func smtpError(_ transfer: CurlTransfer, _ code: CURLcode) -> CurlError {
-        let error = transfer.error(for: code)
+    /// libcurl's message may quote the server's reply: never the password, never a control
+    /// character on the user's terminal.
+    private func smtpError(_ transfer: CurlTransfer, _ code: CURLcode, _ server: SMTPServer) -> CurlError {
+        var error = transfer.error(for: code)
         // libcurl reports a refused MAIL/RCPT/DATA as a send/receive error; it is not a lost line.
         if error.kind == CurlError.Kind.connectionLost, transfer.responseCode >= 400 {
-            return CurlError(.protocolFailure, "smtp server \(transfer.host) refused the message: \(transfer.errorDetail)")
+            error = CurlError(.protocolFailure, "smtp server \(transfer.host) refused the message: \(transfer.errorDetail)")
         }
+        let redactor = SecretRedactor([server.password].compactMap { $0 })
+        error.message = VisibleText.make(redactor.redact(error.message))
         return error
     }
 }

@@ -30,19 +30,35 @@ public final class LoopbackSMTPServer: Sendable {
         public var rejectAuthentication: Bool
         /// Recipients answered with 550 (compared case-insensitively).
         public var rejectedRecipients: Set<String>
-        /// After answering a message's DATA with 250, read every further line (QUIT
-        /// included) without ever answering: a server that took the mail and then hung.
-        public var hangAfterAccepting: Bool
+        /// How the server breaks the protocol, for tests of a client that must survive it.
+        public var misbehaviour: Misbehaviour
 
         public init(users: [String: String] = [:], mechanisms: [String] = ["PLAIN", "LOGIN"],
                     rejectAuthentication: Bool = false, rejectedRecipients: Set<String> = [],
-                    hangAfterAccepting: Bool = false) {
+                    misbehaviour: Misbehaviour = .none) {
             self.users = users
             self.mechanisms = mechanisms
             self.rejectAuthentication = rejectAuthentication
             self.rejectedRecipients = Set(rejectedRecipients.map { $0.lowercased() })
-            self.hangAfterAccepting = hangAfterAccepting
+            self.misbehaviour = misbehaviour
         }
+    }
+
+    /// A hostile or broken server.
+    public enum Misbehaviour: Sendable, Equatable {
+        case none
+        /// Accepts the connection and never says a word.
+        case silent
+        /// Takes the message, then never answers the final `.`.
+        case stallAfterData
+        /// Answers every line with text that is not an SMTP reply.
+        case nonsense
+        /// Refuses AUTH with a reply that quotes the decoded credentials and an escape
+        /// sequence for the terminal.
+        case echoCredentials
+        /// Answers a message's DATA with 250, then reads every further line (QUIT included)
+        /// without ever answering: a server that took the mail and then hung.
+        case hangAfterAccepting
     }
 
     /// RFC 5321 4.5.3.1.4 and 4.5.3.1.6: command and text lines are at most 512 and 1000
@@ -67,6 +83,10 @@ public final class LoopbackSMTPServer: Sendable {
         let commands = self.commands
         listener = try LoopbackListener { connection in
             var session = SMTPSession(policy: policy)
+            if policy.misbehaviour == .silent {
+                while connection.read() != nil {}
+                return
+            }
             connection.write(session.greeting)
             var buffer = Data()
             while let chunk = connection.read() {
@@ -74,7 +94,16 @@ public final class LoopbackSMTPServer: Sendable {
                 while let end = buffer.range(of: Data("\r\n".utf8)) {
                     let line = Data(buffer[buffer.startIndex..<end.lowerBound])
                     buffer.removeSubrange(buffer.startIndex..<end.upperBound)
-                    let step = session.receive(line)
+                    var step = session.receive(line)
+                    switch policy.misbehaviour {
+                    case .nonsense:
+                        step.reply = "hello there, this is not smtp \u{1B}[31m\r\n"
+                    case .stallAfterData where line == Data(".".utf8) && !step.reply.isEmpty:
+                        while connection.read() != nil {}
+                        return
+                    default:
+                        break
+                    }
                     if let command = step.command {
                         commands.withLock { $0.append(command) }
                         onCommand?(command)
@@ -236,7 +265,7 @@ struct SMTPSession {
             if messageTooLarge { return Step(reply: "552 5.3.4 message exceeds \(LoopbackSMTPServer.maxMessageBytes) bytes\r\n") }
             let envelope = SMTPEnvelope(clientName: clientName ?? "", authenticatedUser: user, sender: sender ?? "",
                                         recipients: recipients, message: message)
-            hung = policy.hangAfterAccepting
+            hung = policy.misbehaviour == .hangAfterAccepting
             return Step(reply: "250 2.0.0 Ok: queued\r\n", envelope: envelope)
         }
         if line.count + 2 > LoopbackSMTPServer.maxTextLine { lineTooLong = true }
@@ -286,6 +315,9 @@ struct SMTPSession {
     }
 
     private mutating func authenticate(_ name: String, _ password: String) -> String {
+        if policy.misbehaviour == .echoCredentials {
+            return "535 5.7.8 bad credentials for \(name): '\(password)' \u{1B}[2J\r\n"
+        }
         guard !policy.rejectAuthentication, let expected = policy.users[name], expected == password else {
             return "535 5.7.8 authentication credentials invalid\r\n"
         }

@@ -114,7 +114,8 @@ struct ReviewCommand: AsyncParsableCommand {
             var summaries: [String] = []
             for job in jobs {
                 let outcome = try await job.run(transport: transport, store: store, date: Date(),
-                                                progress: { progress.show($0) })
+                                                progress: { progress.show($0) },
+                                                notice: { wait in progress.finish(); Diagnostics.note(wait.description) })
                 progress.finish()
                 for note in outcome.notes { Diagnostics.note(note) }
                 if let push, !outcome.drafts.isEmpty {

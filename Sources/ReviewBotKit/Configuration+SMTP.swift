@@ -62,7 +62,8 @@ extension Configuration {
                 password = fromEnvironment
             } else if let command = smtp.passwordCommand {
                 password = try PasswordCommand.firstLine(of: command, environment: environment,
-                                                         what: "[smtp] password_command")
+                                                         what: "[smtp] password_command",
+                                                         timeout: Double(smtp.passwordCommandTimeoutSeconds))
             } else if let askPassword {
                 guard let answer = askPassword("Password for \(user) at \(authority): "), !answer.isEmpty else {
                     throw ReviewBotError("no password given for smtp user \(user)")

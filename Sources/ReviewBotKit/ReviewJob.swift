@@ -89,9 +89,11 @@ public struct ReviewJob: Sendable {
     /// Reviews the series through `transport`, drafts the replies and writes them. The
     /// output directory is checked before the first request, so a review that could not
     /// be written is not paid for. A run the API refused (401/403) or never answered
-    /// throws (exit 3), after writing what it did review, if anything.
+    /// throws (exit 3), after writing what it did review, if anything. `notice` hears of
+    /// long waits (rate limits, back-offs) so the command can say so.
     public func run(transport: any MessagesTransport, store: StateStore?, date: Date,
-                    progress: (@Sendable (ReviewProgress) -> Void)? = nil) async throws -> ReviewOutcome {
+                    progress: (@Sendable (ReviewProgress) -> Void)? = nil,
+                    notice: (@Sendable (ReviewWait) -> Void)? = nil) async throws -> ReviewOutcome {
         let reviewer = try self.reviewer ?? configuration.reviewer()
         let review = reviewIdentity
         try OutputDirectory(outputDirectory).check(review: review, force: force)
@@ -100,6 +102,7 @@ public struct ReviewJob: Sendable {
         engine.readCache = !fresh
         var runner = ReviewRunner(transport: transport, store: store, configuration: engine)
         runner.progress = progress
+        runner.notice = notice
         let report = try await runner.run(plan: prepared.plan, series: prepared.reviewSeries, prompts: prepared.bundles,
                                           tree: prepared.tree)
         let settings = DraftSettings(reviewer: reviewer, disclosure: configuration.drafts.disclosure,

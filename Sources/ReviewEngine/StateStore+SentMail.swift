@@ -160,15 +160,17 @@ extension StateStore {
 
     private func ledgerAccess<T>(_ body: (Database) throws -> T) throws -> T {
         do {
-            return try database.writeWithoutTransaction { db in
-                var result: T?
-                // IMMEDIATE: the check and the claim hold the write lock together, so two
-                // processes cannot both find nothing and both claim.
-                try db.inTransaction(.immediate) {
-                    result = try body(db)
-                    return .commit
+            return try Self.retryingBusy {
+                try database.writeWithoutTransaction { db in
+                    var result: T?
+                    // IMMEDIATE: the check and the claim hold the write lock together, so two
+                    // processes cannot both find nothing and both claim.
+                    try db.inTransaction(.immediate) {
+                        result = try body(db)
+                        return .commit
+                    }
+                    return result!
                 }
-                return result!
             }
         } catch {
             throw ReviewEngineError.stateStore(path, error)

@@ -175,7 +175,7 @@ import Testing
         defer { setup.remove() }
         let store = setup.store
         let atQuit = Locked<SentMailRecord.State?>(nil)
-        let smtp = try LoopbackSMTPServer(policy: .init(users: ["rev": password], hangAfterAccepting: true)) { command in
+        let smtp = try LoopbackSMTPServer(policy: .init(users: ["rev": password], misbehaviour: .hangAfterAccepting)) { command in
             guard command == "QUIT" else { return }
             let record = try? store.sentMail(channel: .smtp, messageID: "<reply-0001@example.org>", patchMessageID: nil,
                                              contentHash: "")
