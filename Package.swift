@@ -28,17 +28,19 @@ let package = Package(
         .target(name: "CurlKit", dependencies: ["CCurl"], linkerSettings: [.linkedLibrary("z")]),
         // Where mail comes from: files, stdin, lore, IMAP.
         .target(name: "MailSources", dependencies: ["MboxParser", "CurlKit", "CEtpan"]),
+        // What a fix is checked against: syzbot reports, Fixes: tags, earlier review rounds.
+        .target(name: "FixEvidence", dependencies: ["MboxParser", "CurlKit"]),
         // Loading, matching and rendering review-prompts/.
         .target(name: "PromptLibrary", dependencies: ["MboxParser"], resources: [.copy("Resources/review-prompts")]),
         // Tasks, the model client, findings, drafts.
         .target(name: "ReviewEngine", dependencies: [
-            "MboxParser", "PromptLibrary", "CurlKit",
+            "MboxParser", "PromptLibrary", "CurlKit", "FixEvidence",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // The commands' behaviour and the configuration file, callable from tests.
         .target(name: "ReviewBotKit", dependencies: [
-            "MboxParser", "MailSources", "PromptLibrary", "ReviewEngine",
+            "MboxParser", "MailSources", "PromptLibrary", "ReviewEngine", "FixEvidence",
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         // The executable: argument parsing and exit codes only.
@@ -56,8 +58,10 @@ let package = Package(
         .testTarget(name: "MboxParserTests", dependencies: ["MboxParser"], exclude: ["Fixtures", "Golden"]),
         .testTarget(name: "PromptLibraryTests", dependencies: ["PromptLibrary", "MboxParser"], exclude: ["Golden", "TriggerFixtures"]),
         .testTarget(name: "MailSourcesTests", dependencies: ["MailSources", "LoopbackServers", "MboxParser"]),
-        .testTarget(name: "ReviewEngineTests", dependencies: ["ReviewEngine", "LoopbackServers", "MboxParser"]),
+        .testTarget(name: "ReviewEngineTests", dependencies: ["ReviewEngine", "LoopbackServers", "MboxParser", "FixEvidence"]),
         .testTarget(name: "ReviewBotTests", dependencies: ["ReviewBotKit", "LoopbackServers"], exclude: ["Golden"]),
+        .testTarget(name: "FixEvidenceTests", dependencies: ["FixEvidence", "LoopbackServers", "MboxParser"],
+                    exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

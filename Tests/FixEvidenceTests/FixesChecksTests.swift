@@ -1,0 +1,39 @@
+import MboxParser
+import Testing
+@testable import FixEvidence
+
+@Suite struct FixesChecksTests {
+    let tag = FixesTag.parse("1a2b3c4d5e6f (\"foo: add the probe\")", line: "Fixes: 1a2b3c4d5e6f (\"foo: add the probe\")")!
+
+    @Test func parsesTheUsualForms() {
+        #expect(tag.commit == "1a2b3c4d5e6f" && tag.subject == "foo: add the probe")
+        let nested = FixesTag.parse("abcdef123456 (\"Revert \"foo: bar\"\")", line: "")
+        #expect(nested?.subject == "Revert \"foo: bar\"")
+        #expect(FixesTag.parse("commit ABCDEF1234 (foo)", line: "")?.commit == "abcdef1234")
+        #expect(FixesTag.parse("the probe rework", line: "") == nil)
+        #expect(FixesTag.all(in: [Trailer(name: "Fixes", value: "abcd1234")]).first?.subject == nil)
+    }
+
+    @Test func withoutATreeEveryCheckIsNotDone() {
+        let checks = FixesChecks.evaluate(tag, facts: nil, patchFiles: ["a.c"], patchFunctions: [], tree: "")
+        #expect(checks.map(\.outcome) == [.notDone, .notDone, .notDone])
+        #expect(checks.allSatisfy { $0.detail.hasPrefix("no tree") && $0.comment == nil })
+    }
+
+    @Test func aFixedCommitThatTouchedOtherCodeIsAQuestion() {
+        let facts = FixedCommitFacts(resolution: .unique("1a2b3c4d5e6f7a8b9c0d1a2b3c4d5e6f7a8b9c0d"),
+                                     subject: "foo: add the probe", files: ["drivers/bar/bar.c"], functions: ["bar_init"])
+        let checks = FixesChecks.evaluate(tag, facts: facts, patchFiles: ["drivers/foo/foo.c"],
+                                          patchFunctions: ["foo_probe"], tree: "HEAD")
+        #expect(checks.map(\.outcome) == [.passed, .passed, .failed])
+        #expect(checks[2].comment == "The Fixes: tag names 1a2b3c4d5e6f (\"foo: add the probe\"), which did not touch "
+            + "drivers/foo/foo.c or foo_probe(); is this the commit that introduced the problem?")
+        #expect(checks[2].line == tag.line)
+    }
+
+    @Test func aCutSubjectStillMatches() {
+        #expect(FixesChecks.subjectsMatch("foo: add the probe for the...", "foo: add the probe for the new board"))
+        #expect(!FixesChecks.subjectsMatch("foo: add...", "foo: add the probe"))
+        #expect(FixesChecks.subjectsMatch("Foo:  add the probe", "foo: add the probe"))
+    }
+}
