@@ -1,3 +1,4 @@
+import FixEvidence
 import Foundation
 import ReviewEngine
 
@@ -63,6 +64,13 @@ public struct Configuration: Sendable, Equatable {
         public var budgetTokens = 0
         /// Stop the run cleanly when its estimated cost reaches this (0: no limit).
         public var budgetUSD = 0.0
+        /// Earlier revisions whose review threads are read from lore for a v2 or later (0: none).
+        public var earlierRounds = 3
+        /// AI reviewers' addresses (`name@host`, `@domain`, or part of an address): their
+        /// comments are shown to the model as a bot's, and a finding repeating one is dropped.
+        public var knownBots = ReviewerPolicy.defaultKnownBots
+        /// Lines that mark a reply as an AI review whoever sends it.
+        public var botDisclosures = ReviewerPolicy.defaultDisclosures
     }
 
     public struct Drafts: Sendable, Equatable {
@@ -81,6 +89,7 @@ public struct Configuration: Sendable, Equatable {
     public var smtp = SMTP()
     public var model = Model()
     public var review = Review()
+    public var syzbot = Syzbot()
     public var drafts = Drafts()
     /// Directory whose prompt files replace or add to the bundled ones.
     public var promptsDirectory: String?

@@ -61,9 +61,10 @@ public struct ReviewJob: Sendable {
         let settings = DraftSettings(reviewer: reviewer, disclosure: configuration.drafts.disclosure,
                                      signature: configuration.drafts.signature,
                                      ccOriginalRecipients: configuration.drafts.ccOriginalRecipients)
-        let outcome = ReviewOutcome(
+        var outcome = ReviewOutcome(
             seriesTitle: prepared.seriesTitle, revision: prepared.series.revision, patches: prepared.patches,
             report: report, drafts: ReviewDraft.drafts(for: prepared.patches, report: report, settings: settings, date: date))
+        outcome.evidence = prepared.reviewSeries.patches.map(\.evidence)
         try outcome.write(to: outputDirectory, b4Directory: b4Directory)
         return outcome
     }

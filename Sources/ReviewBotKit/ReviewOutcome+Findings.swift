@@ -1,3 +1,4 @@
+import FixEvidence
 import Foundation
 import ReviewEngine
 
@@ -19,6 +20,8 @@ struct FindingsDocument: Encodable {
         /// confirmed, uncertain, unverified (verification off or failed).
         var verdict: String
         var verdictReason: String?
+        /// Set for a finding a deterministic check wrote without a model call (its check).
+        var deterministicCheck: String?
     }
 
     struct Dropped: Encodable {
@@ -45,6 +48,26 @@ struct FindingsDocument: Encodable {
         var tasks: [Task]
         var usage: TokenUsage
         var cost: Double?
+        /// The deterministic checks (passed, failed, not done) and earlier review comments
+        /// with their status; absent for a patch with nothing to check.
+        var checks: [Check]?
+        var earlierComments: [EarlierComment]?
+        var evidenceNotes: [String]?
+    }
+
+    struct Check: Encodable {
+        var check: String
+        var outcome: String
+        var subject: String
+        var detail: String
+    }
+
+    struct EarlierComment: Encodable {
+        var id: String
+        var by: String
+        var link: String?
+        var status: String
+        var reason: String
     }
 
     struct Skipped: Encodable {
@@ -62,6 +85,7 @@ struct FindingsDocument: Encodable {
         var belowSeverityFloor = 0
         var overPatchCap = 0
         var reportedInEarlierRevision = 0
+        var raisedByAnotherReviewer = 0
     }
 
     var series: String
@@ -81,6 +105,8 @@ struct FindingsDocument: Encodable {
     init(_ outcome: ReviewOutcome) {
         let report = outcome.report
         var counts = DropCounts()
+        let statuses = outcome.earlierCommentStatuses
+        func evidenceOf(_ index: Int) -> PatchEvidence? { index < outcome.evidence.count ? outcome.evidence[index] : nil }
         patches = report.patches.map { review in
             let item = outcome.patches[review.patchIndex]
             let names = ReviewOutcome.draftNames(item.number)
@@ -93,6 +119,7 @@ struct FindingsDocument: Encodable {
                 case .belowSeverityFloor: counts.belowSeverityFloor += 1
                 case .overPatchCap: counts.overPatchCap += 1
                 case .reportedInEarlierRevision: counts.reportedInEarlierRevision += 1
+                case .raisedByAnotherReviewer: counts.raisedByAnotherReviewer += 1
                 }
             }
             return PatchRecord(
@@ -103,7 +130,17 @@ struct FindingsDocument: Encodable {
                     Dropped(file: $0.finding.file, anchor: $0.finding.anchor, category: $0.finding.category.rawValue,
                             reason: Self.describe($0.reason))
                 },
-                tasks: review.tasks.map(Self.task), usage: review.usage, cost: review.cost)
+                tasks: review.tasks.map(Self.task), usage: review.usage, cost: review.cost,
+                checks: evidenceOf(review.patchIndex)?.checks.map {
+                    Check(check: $0.kind.rawValue, outcome: $0.outcome.rawValue, subject: $0.subject, detail: $0.detail)
+                },
+                earlierComments: evidenceOf(review.patchIndex).map { _ in
+                    statuses.filter { $0.patchIndex == review.patchIndex }.map {
+                        EarlierComment(id: $0.id, by: $0.who, link: $0.link.isEmpty ? nil : $0.link,
+                                       status: $0.status.rawValue, reason: $0.reason)
+                    }
+                },
+                evidenceNotes: evidenceOf(review.patchIndex)?.notes)
         }
         series = outcome.seriesTitle
         revision = outcome.revision
@@ -132,7 +169,8 @@ struct FindingsDocument: Encodable {
         }
         return Item(file: f.file, anchor: f.finding.anchor, category: f.finding.category.rawValue,
                     severity: f.finding.severity.rawValue, comment: f.finding.comment, evidence: f.finding.evidence,
-                    fingerprint: f.fingerprint.hex, verdict: verdict, verdictReason: reason)
+                    fingerprint: f.fingerprint.hex, verdict: verdict, verdictReason: reason,
+                    deterministicCheck: f.check?.rawValue)
     }
 
     static func task(_ t: TaskOutcome) -> Task {
@@ -151,6 +189,7 @@ struct FindingsDocument: Encodable {
         case .belowSeverityFloor: "below the severity floor"
         case .overPatchCap: "over the per-patch cap"
         case .reportedInEarlierRevision: "already reported on an earlier revision"
+        case .raisedByAnotherReviewer(let id): "already sent to the thread by another AI reviewer (\(id))"
         }
     }
 }

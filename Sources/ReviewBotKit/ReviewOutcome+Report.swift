@@ -46,6 +46,8 @@ extension ReviewOutcome {
             out.append("")
         }
 
+        out += evidenceSections
+
         let skipped = report.patches.flatMap(\.skipped)
         out.append("## Not reviewed")
         out.append("")

@@ -1,3 +1,4 @@
+import FixEvidence
 import Foundation
 import MboxParser
 import ReviewEngine
@@ -31,6 +32,8 @@ public struct ReviewOutcome: Sendable {
     public var report: ReviewReport
     /// Keyed by `ReviewedPatch.number`; patches without findings have none.
     public var drafts: [Int: ReviewDraft]
+    /// What each patch was checked against (by patch index); nil where there was nothing.
+    public var evidence: [PatchEvidence?] = []
 
     public init(seriesTitle: String, revision: Int, patches: [ReviewedPatch], report: ReviewReport,
                 drafts: [Int: ReviewDraft]) {
@@ -58,8 +61,9 @@ extension ReviewDraft {
             guard !review.findings.isEmpty, review.patchIndex < patches.count else { continue }
             let item = patches[review.patchIndex]
             let comments = review.findings.map { finding in
-                DraftComment(anchor: .diff(file: finding.position.fileIndex, hunk: finding.position.hunkIndex,
-                                           line: finding.position.lines.lowerBound),
+                DraftComment(anchor: finding.commitMessageLine.map { .commitMessage($0) }
+                                ?? .diff(file: finding.position.fileIndex, hunk: finding.position.hunkIndex,
+                                         line: finding.position.lines.lowerBound),
                              severity: finding.finding.severity.rawValue,
                              category: finding.finding.category.rawValue, text: finding.finding.comment)
             }

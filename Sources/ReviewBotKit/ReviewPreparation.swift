@@ -36,8 +36,10 @@ public struct ReviewSelection: Sendable {
 }
 
 extension PreparedReview {
+    /// `evidenceStore` holds our findings on earlier revisions; nil reads the default state
+    /// database when it exists.
     public static func prepare(_ selection: ReviewSelection, reader: SourceReader,
-                               library: PromptLibrary) async throws -> PreparedReview {
+                               library: PromptLibrary, evidenceStore: StateStore? = nil) async throws -> PreparedReview {
         let (messages, errors, notes) = try await reader.seriesMessages(selection.source)
         let series: PatchSeries
         switch SeriesAssembler(messages: messages).select(version: selection.version, messageID: selection.messageID) {
@@ -66,9 +68,11 @@ extension PreparedReview {
             title: series.cover?.subject.title ?? series.patches.first?.subject.title ?? "",
             authorEmail: (series.cover?.message.author ?? first?.author)?.email ?? "",
             revision: series.revision)
-        let reviewSeries = ReviewSeries(
+        var reviewSeries = ReviewSeries(
             identity: identity, coverLetter: series.cover.map { coverText($0.message) },
             patches: patches.map { ReviewPatch(title: $0.title, messageID: $0.mail.messageID, patch: $0.patch) })
+        reviewSeries.attach(await gatherEvidence(series: series, review: reviewSeries, messages: messages,
+                                                 reader: reader, tree: nil, store: evidenceStore))
 
         var bundles: [PromptBundle] = []
         var matches: [[PromptMatch]] = []

@@ -22,11 +22,16 @@ extension PromptBundle {
                 "commit_message": item.patch.commitMessage,
                 "diffstat": item.patch.diffstat.isEmpty ? "(none)" : item.patch.diffstat.joined(separator: "\n"),
             ])
+            // The evidence follows the patch in the same block, so every task and every
+            // verification of the patch sees it and it is cached with the patch.
+            let evidence = try evidenceSection(item.evidence, library: library) { material, _ in material }
+            let patchContext = evidence.isEmpty ? context
+                : context.trimmingCharacters(in: .newlines) + "\n\n" + evidence + "\n"
             let bundle = try PromptBundle(
                 protocolText: guides.joined(separator: "\n\n"),
                 specTexts: matches.map(\.file.body),
                 falsePositiveGuide: try library.file(named: "false-positive-guide").body,
-                seriesContext: context,
+                seriesContext: patchContext,
                 task: try library.template(named: "task"),
                 verify: try library.template(named: "verify-task"))
             return (bundle, matches)

@@ -80,6 +80,7 @@ public final class StateStore: Sendable {
                 table.column("tasksNotReviewed", .integer).notNull()
             }
         }
+        registerFindingTextMigration(&migrator)
         return migrator
     }
 

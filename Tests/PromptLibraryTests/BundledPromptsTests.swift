@@ -83,6 +83,10 @@ import Testing
             "finding_severity": "medium",
             "finding_comment": "Can clk_prepare_enable() sleep here?",
             "finding_evidence": "rwdt_restart() is called from the restart notifier chain",
+            "reports": "Bug: KASAN: slab-use-after-free Write in recv_work",
+            "checks": "failed: Fixes: 1a2b3c4d5e6f (\"foo: bar\"): not a commit of HEAD",
+            "comments": "v1-C1: Rita Reviewer <rita@example.org> on v1\n> +\tfoo();\nWhy?",
+            "findings": "v1-F1: our low logic finding on v1, drivers/foo.c",
         ]
         for template in templates {
             let used = try template.placeholders()

@@ -1,0 +1,39 @@
+import FixEvidence
+import Foundation
+import PromptLibrary
+
+extension PromptBundle {
+    /// The evidence part of a patch's context block: one rendered template per kind of
+    /// evidence the patch has (`templates/evidence-*.md`), each piece of material fenced
+    /// by `fence(material, label)`. Empty when the patch has none, so a patch with nothing
+    /// to check against gets the same context as before.
+    static func evidenceSection(_ evidence: PatchEvidence?, library: PromptLibrary,
+                                fence: (String, String) -> String) throws -> String {
+        guard let evidence else { return "" }
+        var parts: [String] = []
+        if !evidence.syzbot.isEmpty {
+            let reports = evidence.syzbot.map { fence($0.summary, "syzbot bug \($0.reference)") }
+            parts.append(try library.render(template: "evidence-syzbot", variables: ["reports": reports.joined(separator: "\n\n")]))
+        }
+        if !evidence.checks.isEmpty {
+            let checks = evidence.checks.map(\.material).joined(separator: "\n")
+            parts.append(try library.render(template: "evidence-checks", variables: ["checks": fence(checks, "check results")]))
+        }
+        if !evidence.earlierComments.isEmpty {
+            let comments = evidence.earlierComments.map { fence($0.material, "review comment \($0.id)") }
+            parts.append(try library.render(template: "evidence-comments",
+                                            variables: ["comments": comments.joined(separator: "\n\n")]))
+        }
+        if !evidence.previousFindings.isEmpty {
+            let findings = evidence.previousFindings.map { fence($0.material, "our earlier finding \($0.id)") }
+            parts.append(try library.render(template: "evidence-findings",
+                                            variables: ["findings": findings.joined(separator: "\n\n")]))
+        }
+        if !evidence.botComments.isEmpty {
+            let comments = evidence.botComments.map { fence($0.material, "AI reviewer's comment \($0.id)") }
+            parts.append(try library.render(template: "evidence-bots",
+                                            variables: ["comments": comments.joined(separator: "\n\n")]))
+        }
+        return parts.joined(separator: "\n\n")
+    }
+}
