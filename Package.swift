@@ -54,9 +54,12 @@ let package = Package(
         .executableTarget(name: "ReviewBench", dependencies: [
             "ReviewBotKit", "ReviewEngine", "LoopbackServers", "MboxParser", "PromptLibrary", "CurlKit",
         ]),
+        // scripts/trigger-noise: how many prompt files the triggers select per fixture patch.
+        .executableTarget(name: "TriggerNoise", dependencies: ["PromptLibrary", "MboxParser"]),
 
         .testTarget(name: "MboxParserTests", dependencies: ["MboxParser"], exclude: ["Fixtures", "Golden"]),
-        .testTarget(name: "PromptLibraryTests", dependencies: ["PromptLibrary", "MboxParser"], exclude: ["Golden", "TriggerFixtures"]),
+        .testTarget(name: "PromptLibraryTests", dependencies: ["PromptLibrary", "MboxParser"],
+                    exclude: ["Golden", "TriggerFixtures"]),
         .testTarget(name: "MailSourcesTests", dependencies: ["MailSources", "LoopbackServers", "MboxParser"]),
         .testTarget(name: "ReviewEngineTests", dependencies: ["ReviewEngine", "LoopbackServers", "MboxParser", "FixEvidence"]),
         .testTarget(name: "ReviewBotTests", dependencies: ["ReviewBotKit", "LoopbackServers"], exclude: ["Golden"]),

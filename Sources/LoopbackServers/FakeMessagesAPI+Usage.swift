@@ -2,12 +2,16 @@ import CurlKit
 import Foundation
 
 /// Prompt caching as the API bills it. Each block with `cache_control` ends a prefix
-/// (tools, then system, then messages) cached by its exact bytes and the model. A request
-/// reads the longest of its prefixes that is cached, writes the prefixes after that one,
-/// and pays plain input for the rest. A prefix below the minimum is neither read nor
-/// written. An entry becomes readable only when the response that wrote it begins
-/// (`Options.timeToFirstToken`), so parallel requests racing for the same prefix all write
-/// it. Each read renews the entry's lifetime.
+/// (tools, then system, then messages) cached by its exact bytes (the `cache_control`
+/// markers left out) and the model; `tool_choice` is part of the key of message blocks,
+/// since changing it keeps the tools and system cache but not the messages cache. A request
+/// reads the longest cached prefix ending at a breakpoint or at any of the
+/// `lookbackBlocks` block boundaries before one (so a breakpoint that moved on to a newer
+/// turn still finds the prefix the last turn wrote), writes the prefixes ending at its
+/// breakpoints after that one, and pays plain input for the rest. A prefix below the
+/// minimum is neither read nor written. An entry becomes readable only when the response
+/// that wrote it begins (`Options.timeToFirstToken`), so parallel requests racing for the
+/// same prefix all write it. Each read renews the entry's lifetime.
 struct PromptCache {
     struct Entry {
         var readableFrom: Date
@@ -17,24 +21,47 @@ struct PromptCache {
 
     private var entries: [Data: Entry] = [:]
 
+    /// Block boundaries before a breakpoint checked for a cached prefix: the API's
+    /// documented look-back of about 20 blocks.
+    static let lookbackBlocks = 20
+
     mutating func usage(of request: ParsedRequest, minimumTokens: Int, now: Date,
                         readableAt: Date) -> FakeMessagesAPI.Usage {
-        var prefixes: [(key: Data, tokens: Int, lifetime: Double)] = []
+        // Every block boundary: its key, the tokens up to it, and its lifetime at a breakpoint.
+        var boundaries: [(key: Data, tokens: Int, lifetime: Double?)] = []
         var key = Data(request.model.utf8) + Data([0])
         var tokens = 0
+        var choiceAdded = false
         for block in request.blocks {
+            if block.inMessages, !choiceAdded {
+                key += request.choiceBytes
+                choiceAdded = true
+            }
             key += block.bytes
             tokens += block.tokens
-            if let lifetime = block.cacheTTL, tokens >= minimumTokens {
-                prefixes.append((key, tokens, lifetime))
+            boundaries.append((key, tokens, block.cacheTTL))
+        }
+        let prefixes = boundaries.compactMap { boundary in
+            boundary.lifetime.flatMap { lifetime in
+                boundary.tokens >= minimumTokens ? (key: boundary.key, tokens: boundary.tokens, lifetime: lifetime) : nil
             }
+        }
+        var candidates = Set<Int>()
+        for (index, boundary) in boundaries.enumerated() where boundary.lifetime != nil {
+            for back in max(0, index - Self.lookbackBlocks + 1)...index { candidates.insert(back) }
         }
         entries = entries.filter { $0.value.expires > now }
 
         var read = 0
-        if let hit = prefixes.lastIndex(where: { entries[$0.key].map { $0.readableFrom <= now } ?? false }) {
-            read = prefixes[hit].tokens
-            entries[prefixes[hit].key]!.expires = now.addingTimeInterval(entries[prefixes[hit].key]!.lifetime)
+        if let hit = candidates.sorted().last(where: { index in
+            boundaries[index].tokens >= minimumTokens
+                && (entries[boundaries[index].key].map { $0.readableFrom <= now } ?? false)
+        }) {
+            read = boundaries[hit].tokens
+            // A breakpoint asking for a longer lifetime than the entry has extends it.
+            let lifetime = max(entries[boundaries[hit].key]!.lifetime, boundaries[hit].lifetime ?? 0)
+            entries[boundaries[hit].key]!.lifetime = lifetime
+            entries[boundaries[hit].key]!.expires = now.addingTimeInterval(lifetime)
         }
         var written = 0
         for prefix in prefixes where prefix.tokens > read {

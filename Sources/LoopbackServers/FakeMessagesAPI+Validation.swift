@@ -6,19 +6,35 @@ struct ParsedRequest {
     /// One cacheable unit of the prompt, in the order the API builds the prefix: tools,
     /// then system blocks, then message content blocks.
     struct Block {
-        /// The block's JSON with sorted keys: the identity of a cached prefix.
+        /// The block's JSON with sorted keys, without its `cache_control` (where a
+        /// breakpoint sits does not change what is cached): the identity of a prefix.
         var bytes: Data
         var tokens: Int
         /// Seconds the prefix ending here stays cached when the block has `cache_control`.
         var cacheTTL: Double?
+        /// A block of `messages` (not tools or system): `tool_choice` is part of its key.
+        var inMessages = false
     }
 
     var model: String
     var maxTokens: Int
+    /// The tool a `.tool(input:)` reply calls: the one `tool_choice` names, or under
+    /// `any` the last tool offered.
     var forcedTool: String?
+    /// `tool_choice.type`, nil when absent.
+    var choice: String?
+    /// The tools offered, in order.
+    var tools: [String]
     var blocks: [Block]
     var systemText: String
     var userText: String
+    /// The `tool_result` blocks of the last user message.
+    var toolResults: [FakeMessagesAPI.ToolResult]
+    /// 1 for a request with one user message, 2 after one assistant turn, ...
+    var turn: Int
+    /// `tool_choice` as sent (sorted-key JSON), part of the key of message blocks: the API
+    /// keeps the tools and system cache when it changes, not the messages cache.
+    var choiceBytes: Data
 
     var estimatedInputTokens: Int { blocks.reduce(0) { $0 + $1.tokens } }
 }
@@ -102,8 +118,9 @@ extension FakeMessagesAPI.Responder {
                 ttl = seconds
                 breakpoints += 1
             }
-            blocks.append(ParsedRequest.Block(bytes: FakeMessagesAPI.json(block), tokens: TokenEstimator.tokens(inBlock: block),
-                                              cacheTTL: ttl))
+            blocks.append(ParsedRequest.Block(bytes: FakeMessagesAPI.json(block.filter { $0.key != "cache_control" }),
+                                              tokens: TokenEstimator.tokens(inBlock: block), cacheTTL: ttl,
+                                              inMessages: path.hasPrefix("messages.")))
         }
 
         var declared: [String] = []
@@ -146,7 +163,12 @@ extension FakeMessagesAPI.Responder {
         guard let messages = root["messages"] as? [[String: Any]] else { throw APIError.invalid("messages: Field required") }
         guard !messages.isEmpty else { throw APIError.invalid("messages: at least one message is required") }
         var userText = ""
+        var toolResults: [FakeMessagesAPI.ToolResult] = []
         var previousRole: String?
+        // The tool_use ids of the assistant message just before, each owed a tool_result.
+        var owed: [String] = []
+        var sawToolBlocks = false
+        var turn = 1
         for (index, message) in messages.enumerated() {
             guard let role = message["role"] as? String, role == "user" || role == "assistant" else {
                 throw APIError.invalid("messages.\(index).role: Input should be 'user' or 'assistant'")
@@ -155,42 +177,120 @@ extension FakeMessagesAPI.Responder {
             if role == previousRole {
                 throw APIError.invalid("messages: roles must alternate between \"user\" and \"assistant\", but found multiple \"\(role)\" roles in a row")
             }
+            if role == "assistant" { turn += 1 }
             previousRole = role
             var texts: [String] = []
+            var results: [FakeMessagesAPI.ToolResult] = []
+            var uses: [String] = []
+            var sawOtherContent = false
             switch message["content"] {
             case let text as String:
                 guard !text.isEmpty else { throw APIError.invalid("messages.\(index).content: must be non-empty") }
                 texts = [text]
+                sawOtherContent = true
                 blocks.append(ParsedRequest.Block(bytes: FakeMessagesAPI.json([text]), tokens: TokenEstimator.tokens(for: text),
-                                                  cacheTTL: nil))
+                                                  cacheTTL: nil, inMessages: true))
             case let list as [[String: Any]]:
                 guard !list.isEmpty else { throw APIError.invalid("messages.\(index).content: must be non-empty") }
                 for (number, block) in list.enumerated() {
-                    guard let type = block["type"] as? String else {
-                        throw APIError.invalid("messages.\(index).content.\(number).type: Field required")
-                    }
-                    if type == "text" {
+                    let path = "messages.\(index).content.\(number)"
+                    guard let type = block["type"] as? String else { throw APIError.invalid("\(path).type: Field required") }
+                    switch type {
+                    case "text":
                         guard let text = block["text"] as? String, !text.isEmpty else {
-                            throw APIError.invalid("messages.\(index).content.\(number).text: text content blocks must be non-empty")
+                            throw APIError.invalid("\(path).text: text content blocks must be non-empty")
                         }
                         texts.append(text)
+                        sawOtherContent = true
+                    case "tool_use":
+                        guard role == "assistant" else {
+                            throw APIError.invalid("\(path): `tool_use` blocks can only be in `assistant` messages")
+                        }
+                        guard let id = block["id"] as? String,
+                              id.range(of: "^[a-zA-Z0-9_-]+$", options: .regularExpression) != nil else {
+                            throw APIError.invalid("\(path).id: String should match pattern '^[a-zA-Z0-9_-]+$'")
+                        }
+                        guard block["name"] is String else { throw APIError.invalid("\(path).name: Field required") }
+                        guard block["input"] is [String: Any] else {
+                            throw APIError.invalid("\(path).input: Input should be a valid dictionary")
+                        }
+                        uses.append(id)
+                        sawToolBlocks = true
+                    case "tool_result":
+                        guard role == "user" else {
+                            throw APIError.invalid("\(path): `tool_result` blocks can only be in `user` messages")
+                        }
+                        guard !sawOtherContent else {
+                            throw APIError.invalid("messages.\(index): `tool_result` blocks must come first in the content of a user message, before any other content")
+                        }
+                        guard let id = block["tool_use_id"] as? String else {
+                            throw APIError.invalid("\(path).tool_use_id: Field required")
+                        }
+                        guard owed.contains(id) else {
+                            throw APIError.invalid("\(path): unexpected `tool_use_id` found in `tool_result` blocks: \(id). Each `tool_result` block must have a corresponding `tool_use` block in the previous message.")
+                        }
+                        let content: String
+                        switch block["content"] {
+                        case nil: content = ""
+                        case let text as String: content = text
+                        case let parts as [[String: Any]]:
+                            guard parts.allSatisfy({ $0["type"] as? String == "text" && $0["text"] is String }) else {
+                                throw APIError.invalid("\(path).content: Input should be a valid string or list of text blocks")
+                            }
+                            content = parts.compactMap { $0["text"] as? String }.joined(separator: "\n")
+                        default:
+                            throw APIError.invalid("\(path).content: Input should be a valid string or list of text blocks")
+                        }
+                        var isError = false
+                        if let flag = block["is_error"] {
+                            guard let value = flag as? Bool else {
+                                throw APIError.invalid("\(path).is_error: Input should be a valid boolean")
+                            }
+                            isError = value
+                        }
+                        sawToolBlocks = true
+                        results.append(FakeMessagesAPI.ToolResult(toolUseID: id, content: content, isError: isError))
+                        texts.append(content)
+                    default:
+                        throw APIError.invalid("\(path).type: Input tag '\(type)' found using 'type' does not match any of the expected tags: 'text', 'tool_use', 'tool_result'")
                     }
-                    try add(block, at: "messages.\(index).content.\(number)")
+                    try add(block, at: path)
                 }
             default:
                 throw APIError.invalid("messages.\(index).content: Field required")
             }
-            if role == "user" { userText = texts.joined(separator: "\n\n") }
+            if role == "user" {
+                let answered = Set(results.map(\.toolUseID))
+                if let missing = owed.first(where: { !answered.contains($0) }) {
+                    throw APIError.invalid("messages.\(index): `tool_use` ids were found without `tool_result` blocks immediately after: \(missing). Each `tool_use` block must have a corresponding `tool_result` block in the next message.")
+                }
+                userText = texts.joined(separator: "\n\n")
+                toolResults = results
+                owed = []
+            } else {
+                owed = uses
+            }
+        }
+        if let missing = owed.first {
+            throw APIError.invalid("messages.\(messages.count - 1): `tool_use` ids were found without `tool_result` blocks immediately after: \(missing). Each `tool_use` block must have a corresponding `tool_result` block in the next message.")
+        }
+        if declared.isEmpty, sawToolBlocks {
+            throw APIError.invalid("Requests which include `tool_use` or `tool_result` blocks must define tools.")
         }
         guard breakpoints <= FakeMessagesAPI.maxCacheBreakpoints else {
             throw APIError.invalid("A maximum of \(FakeMessagesAPI.maxCacheBreakpoints) blocks with cache_control may be provided. Found \(breakpoints).")
         }
 
         var forcedTool: String?
+        var choiceType: String?
         if let choice = root["tool_choice"] {
             guard let choice = choice as? [String: Any], let type = choice["type"] as? String,
                   ["auto", "any", "tool", "none"].contains(type) else {
                 throw APIError.invalid("tool_choice.type: Input should be 'auto', 'any', 'tool' or 'none'")
+            }
+            choiceType = type
+            if type != "none", type != "auto", declared.isEmpty {
+                throw APIError.invalid("tool_choice: tool_choice.type '\(type)' requires tools to be provided")
             }
             if type == "tool" {
                 guard let name = choice["name"] as? String else { throw APIError.invalid("tool_choice.name: Field required") }
@@ -199,11 +299,13 @@ extension FakeMessagesAPI.Responder {
                 }
                 forcedTool = name
             } else if type == "any" {
-                forcedTool = declared.first
+                forcedTool = declared.last
             }
         }
-        return ParsedRequest(model: model, maxTokens: maxTokens, forcedTool: forcedTool, blocks: blocks,
-                             systemText: systemTexts.joined(separator: "\n\n"), userText: userText)
+        return ParsedRequest(model: model, maxTokens: maxTokens, forcedTool: forcedTool, choice: choiceType,
+                             tools: declared, blocks: blocks, systemText: systemTexts.joined(separator: "\n\n"),
+                             userText: userText, toolResults: toolResults, turn: turn,
+                             choiceBytes: FakeMessagesAPI.json(root["tool_choice"].map { [$0] } ?? []))
     }
 }
 

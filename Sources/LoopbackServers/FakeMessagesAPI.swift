@@ -46,12 +46,48 @@ public final class FakeMessagesAPI: Sendable {
         public var attempt: Int
         public var model: String
         public var maxTokens: Int
-        /// The tool forced by `tool_choice`, if any.
+        /// The tool forced by `tool_choice`, if any; under `{"type": "any"}` the last tool
+        /// offered (the one a `.tool(input:)` reply calls).
         public var tool: String?
+        /// `tool_choice.type` (`tool`, `any`, ...), nil when the request has none.
+        public var choice: String?
+        /// The names of the tools offered, in order.
+        public var tools: [String]
         /// The system text blocks joined by blank lines.
         public var systemText: String
-        /// The text blocks of the last user message joined by blank lines.
+        /// The text blocks and tool results of the last user message joined by blank lines.
         public var userText: String
+        /// The `tool_result` blocks of the last user message.
+        public var toolResults: [ToolResult]
+        /// 1 for the first request of a conversation, 2 after one assistant turn, ...
+        public var turn: Int
+    }
+
+    /// A `tool_result` block the client sent.
+    public struct ToolResult: Sendable, Hashable {
+        public var toolUseID: String
+        public var content: String
+        public var isError: Bool
+
+        public init(toolUseID: String, content: String, isError: Bool) {
+            self.toolUseID = toolUseID
+            self.content = content
+            self.isError = isError
+        }
+    }
+
+    /// One tool call of a `.toolCalls` reply.
+    public struct ToolCall: Sendable {
+        public var name: String
+        /// A JSON object's bytes (not JSON: `{}`).
+        public var input: Data
+
+        public init(name: String, input: Data) {
+            self.name = name
+            self.input = input
+        }
+
+        public init(name: String, json: String) { self.init(name: name, input: Data(json.utf8)) }
     }
 
     /// The answer to one request.
@@ -62,6 +98,11 @@ public final class FakeMessagesAPI: Sendable {
         case tool(input: Data)
         /// A text answer, `stop_reason: end_turn` (a model that ignored `tool_choice`).
         case text(String)
+        /// Calls of these tools, in order, `stop_reason: tool_use`, with ids
+        /// `toolu_fake_<request>_<n>`. As with the real API, a request that forces one tool
+        /// gets only calls of that tool: the others are left out, and with none left the
+        /// forced tool is called with `{}`.
+        case toolCalls([ToolCall])
         /// Cut at `max_tokens`: the tool call with this partial input (JSON text cut mid-value
         /// becomes `{}`), or with nil only the start of a text answer.
         case cut(partialInput: Data?)
@@ -196,8 +237,9 @@ extension FakeMessagesAPI {
                 state.validCalls += 1
                 state.attempts[parsed.userText, default: 0] += 1
                 return Call(number: state.validCalls, attempt: state.attempts[parsed.userText]!, model: parsed.model,
-                            maxTokens: parsed.maxTokens, tool: parsed.forcedTool, systemText: parsed.systemText,
-                            userText: parsed.userText)
+                            maxTokens: parsed.maxTokens, tool: parsed.forcedTool, choice: parsed.choice,
+                            tools: parsed.tools, systemText: parsed.systemText, userText: parsed.userText,
+                            toolResults: parsed.toolResults, turn: parsed.turn)
             }
             exchange.call = call
             let requestID = nextRequestID()
@@ -276,6 +318,16 @@ extension FakeMessagesAPI {
                         "name": parsed.forcedTool ?? "unknown", "input": object]
             }
             switch reply {
+            case .toolCalls(var calls):
+                if parsed.choice == "tool", let forced = parsed.forcedTool {
+                    calls = calls.filter { $0.name == forced }
+                    if calls.isEmpty { calls = [ToolCall(name: forced, json: "{}")] }
+                }
+                let blocks: [[String: Any]] = calls.enumerated().map { number, call in
+                    let object = (try? JSONSerialization.jsonObject(with: call.input)) as? [String: Any] ?? [:]
+                    return ["type": "tool_use", "id": "\(toolUseID)_\(number + 1)", "name": call.name, "input": object]
+                }
+                return (blocks, "tool_use", TokenEstimator.tokens(forBytes: calls.reduce(0) { $0 + $1.input.count }))
             case .tool(let input) where parsed.forcedTool != nil:
                 return ([toolUse(input)], "tool_use", TokenEstimator.tokens(forBytes: input.count))
             case .tool(let input):

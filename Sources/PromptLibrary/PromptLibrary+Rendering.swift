@@ -73,6 +73,20 @@ public struct PromptTemplate: Sendable, Hashable {
 }
 
 extension PromptLibrary {
+    /// The values the fixed guides (`prefixGuides`) may use, each from one configuration
+    /// setting, so a guide never states a number the configuration contradicts:
+    /// `max_findings` is `[review] max_findings_per_patch`.
+    public static func guideVariables(maxFindings: Int) -> [String: String] {
+        ["max_findings": String(maxFindings)]
+    }
+
+    /// The body of the guide `name` with its `{{variables}}` filled, as strictly as a
+    /// template: a variable the guide uses without a value is an error.
+    public func renderedGuide(named name: String, variables: [String: String]) throws -> String {
+        let file = try file(named: name)
+        return try PromptTemplate(name: file.path, text: file.body, firstLine: file.bodyStartLine).render(variables)
+    }
+
     /// The template file `name` (under `templates/`), parsed.
     public func template(named name: String) throws -> PromptTemplate {
         try PromptTemplate(file(named: name))

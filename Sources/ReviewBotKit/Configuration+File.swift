@@ -167,6 +167,9 @@ enum ConfigSchema {
             "max_findings_per_patch": int(\.review.maxFindingsPerPatch),
             "budget_tokens": int(\.review.budgetTokens), "budget_usd": num(\.review.budgetUSD),
         ],
+        "tree": [
+            "max_tool_turns": int(\.tree.maxToolTurns),
+        ],
         "drafts": [
             "from": optStr(\.drafts.from), "disclosure": str(\.drafts.disclosure),
             "signature": optStr(\.drafts.signature),

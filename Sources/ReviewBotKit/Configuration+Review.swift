@@ -20,6 +20,12 @@ extension Configuration {
         c.severityFloor = floor
         c.maxFindingsPerPatch = review.maxFindingsPerPatch
         c.prices = priceTable
+        // Each tool turn is a request: a cap of 0 forces the answer at once; beyond 50 a task
+        // would read more than a maintainer reviews a patch by.
+        guard (0...50).contains(tree.maxToolTurns) else {
+            throw ReviewBotError("tree.max_tool_turns must be from 0 to 50, not \(tree.maxToolTurns)")
+        }
+        c.maxToolTurns = tree.maxToolTurns
         return c
     }
 

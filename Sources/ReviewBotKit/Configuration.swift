@@ -84,6 +84,12 @@ public struct Configuration: Sendable, Equatable {
         public var ccOriginalRecipients = true
     }
 
+    /// `[tree]`: reading a kernel tree during the review.
+    public struct Tree: Sendable, Equatable {
+        /// Turns of context-tool calls a task may take before `report_findings` is forced.
+        public var maxToolTurns = 6
+    }
+
     public var lore = Lore()
     public var imap = IMAP()
     public var smtp = SMTP()
@@ -91,6 +97,7 @@ public struct Configuration: Sendable, Equatable {
     public var review = Review()
     public var syzbot = Syzbot()
     public var drafts = Drafts()
+    public var tree = Tree()
     /// Directory whose prompt files replace or add to the bundled ones.
     public var promptsDirectory: String?
     /// Dollars per million tokens, keyed by model name (a key also prices longer names it

@@ -10,6 +10,30 @@ struct PlanDocument: Encodable {
         var scope: String
         var changedLines: Int
         var estimatedTokens: Int
+        /// With a tree: the code context sections read for the task (nil without a tree,
+        /// empty when its patch did not apply).
+        var context: [Section]?
+        var omitted: [String]?
+    }
+
+    struct Section: Encodable {
+        var kind: String
+        var title: String
+        var tokens: Int
+    }
+
+    /// The tree the review reads, or why there is none.
+    struct Tree: Encodable {
+        var repository: String
+        var base: String
+        var baseCommit: String
+        var baseSource: String
+        var notApplied: [NotApplied]
+    }
+
+    struct NotApplied: Encodable {
+        var patch: Int
+        var reason: String
     }
 
     struct Match: Encodable {
@@ -50,6 +74,8 @@ struct PlanDocument: Encodable {
     var patches: [PatchPlan]
     var estimate: Estimate
     var notes: [String]
+    /// Nil: the review has no tree context.
+    var tree: Tree?
 }
 
 extension PreparedReview {
@@ -60,8 +86,14 @@ extension PreparedReview {
                                                patchIndex: patchPlan.patchIndex)
             return PlanDocument.PatchPlan(
                 index: item.number, title: item.title, messageId: item.mail.messageID,
-                tasks: patchPlan.tasks.map {
-                    .init(id: $0.id, scope: $0.scope, changedLines: $0.changedLineCount, estimatedTokens: $0.estimatedTokens)
+                tasks: patchPlan.tasks.map { task in
+                    let context = tree.map { $0.contexts[task.id] ?? TaskCodeContext(sections: []) }
+                    return .init(id: task.id, scope: task.scope, changedLines: task.changedLineCount,
+                                 estimatedTokens: task.estimatedTokens,
+                                 context: context?.sections.map {
+                                     .init(kind: $0.kind.rawValue, title: $0.title, tokens: TokenEstimate.tokens(for: $0.text))
+                                 },
+                                 omitted: context?.omitted)
                 },
                 skipped: patchPlan.skipped.map {
                     .init(file: $0.file, reason: $0.reason.rawValue, detail: $0.detail, changedLines: $0.changedLineCount)
@@ -69,7 +101,7 @@ extension PreparedReview {
                 matched: matches[patchPlan.patchIndex].map { match in
                     .init(file: match.file.path, why: match.hits.map { "\($0.source.rawValue) \($0.text)" })
                 },
-                prefixTokens: prefix.reduce(0) { $0 + TokenEstimate.tokens(for: $1.text) })
+                prefixTokens: prefix.blocks.reduce(0) { $0 + TokenEstimate.tokens(for: $1.text) })
         }
         let u = estimate.usage
         return PlanDocument(
@@ -77,7 +109,16 @@ extension PreparedReview {
             model: modelName, patches: patchPlans,
             estimate: .init(input: u.input, cacheWrite: u.cacheWrite, cacheRead: u.cacheRead, output: u.output,
                             cost: estimate.cost),
-            notes: notes)
+            notes: notes,
+            tree: tree.map { tree in
+                let summary = tree.summary
+                return .init(repository: summary.repository, base: summary.baseDescription, baseCommit: summary.baseCommit,
+                             baseSource: summary.baseSource.rawValue,
+                             notApplied: summary.notApplied.keys.sorted().map {
+                                 .init(patch: patches.indices.contains($0) ? patches[$0].number : $0 + 1,
+                                       reason: summary.notApplied[$0]!)
+                             })
+            })
     }
 
     public var planJSON: String {
@@ -91,6 +132,14 @@ extension PreparedReview {
         let doc = planDocument
         var out = ["\(doc.title) (v\(doc.version), \(patches.count) patch\(patches.count == 1 ? "" : "es")"
                    + (doc.complete ? ")" : ", missing \(doc.missing.map(String.init).joined(separator: ", ")))")]
+        if let tree = doc.tree {
+            out.append("tree: \(tree.repository), \(tree.base)")
+            for skipped in tree.notApplied {
+                out.append("     patch \(skipped.patch) did not apply (reviewed without tree context): \(skipped.reason)")
+            }
+        } else {
+            out.append("no tree context: the model sees only the diffs (give --tree to let it read the code)")
+        }
         for p in doc.patches {
             out.append("")
             out.append(String(format: "%04d ", p.index) + p.title)
@@ -98,6 +147,15 @@ extension PreparedReview {
                        : p.matched.map { "\($0.file) (\($0.why.first ?? ""))" }.joined(separator: ", ")))
             for t in p.tasks {
                 out.append("     \(t.id)  \(t.scope): \(t.changedLines) changed lines, ~\(t.estimatedTokens) tokens")
+                guard let sections = t.context else { continue }
+                if sections.isEmpty { out.append("           context: none") }
+                for section in sections where section.kind != "caller" {
+                    out.append("           \(section.kind): \(section.title), ~\(section.tokens) tokens")
+                }
+                let callers = sections.filter { $0.kind == "caller" }
+                out.append("           callers found: \(callers.count)"
+                           + (callers.isEmpty ? "" : " (" + callers.map(\.title).joined(separator: "; ") + ")"))
+                for left in t.omitted ?? [] { out.append("           left out (over budget): \(left)") }
             }
             for s in p.skipped {
                 out.append("     skipped \(s.file): \(s.reason), \(s.changedLines) changed lines (\(s.detail))")

@@ -21,11 +21,12 @@ public struct ReviewJob: Sendable {
         self.verify = verify
     }
 
-    /// No request is sent: every review request the run would make is written under
-    /// `DIR/prompts/` (`P1-T1.json` byte for byte as it would be posted, `P1-T1.txt` to
-    /// read), with the plan in `DIR/plan.txt` and `DIR/plan.json`.
+    /// No request is sent: the first request of every review task is written under
+    /// `DIR/prompts/` (`P1-T1.json` byte for byte as it would be posted, code context
+    /// included, `P1-T1.txt` to read), with the plan in `DIR/plan.txt` and `DIR/plan.json`.
     public func writeDryRun() throws -> [String] {
-        let settings = try configuration.reviewConfiguration(verify: verify).request
+        let review = try configuration.reviewConfiguration(verify: verify)
+        let settings = review.request
         let prompts = outputDirectory.appendingPathComponent("prompts")
         var files: [(URL, Data)] = [
             (outputDirectory.appendingPathComponent("plan.txt"), Data(prepared.planListing.utf8)),
@@ -35,11 +36,11 @@ public struct ReviewJob: Sendable {
             let prefix = PromptAssembly.prefix(bundle: prepared.bundles[task.patchIndex], series: prepared.reviewSeries,
                                                patchIndex: task.patchIndex, cacheTTL: settings.cacheTTL)
             let request = try PromptAssembly.reviewRequest(task: task, prefix: prefix,
-                                                           bundle: prepared.bundles[task.patchIndex], settings: settings)
+                                                           bundle: prepared.bundles[task.patchIndex], settings: settings,
+                                                           tree: prepared.tree?.taskTree(for: task),
+                                                           maxToolTurns: review.maxToolTurns)
             files.append((prompts.appendingPathComponent("\(task.id).json"), try request.encoded()))
-            let readable = request.system.map(\.text).joined(separator: "\n\n----- cache breakpoint above the last block -----\n\n")
-                + "\n\n===== user =====\n\n" + request.messages.flatMap(\.content).map(\.text).joined(separator: "\n")
-            files.append((prompts.appendingPathComponent("\(task.id).txt"), Data(readable.utf8)))
+            files.append((prompts.appendingPathComponent("\(task.id).txt"), Data(Self.readable(request).utf8)))
         }
         do {
             try FileManager.default.createDirectory(at: prompts, withIntermediateDirectories: true)
@@ -50,6 +51,23 @@ public struct ReviewJob: Sendable {
         return ["dry run: no request sent; \(prepared.plan.tasks.count) request(s) written to \(prompts.path)"]
     }
 
+    /// A request as a person reads it: each block, where the cache breakpoints are, and the
+    /// tools offered.
+    static func readable(_ request: MessagesAPI.Request) -> String {
+        func mark(_ control: MessagesAPI.CacheControl?) -> String {
+            control == nil ? "" : "\n----- cache breakpoint -----"
+        }
+        var parts = ["===== tools: \(request.tools.map(\.name).joined(separator: ", ")); tool_choice: "
+                     + (request.toolChoice.name ?? request.toolChoice.type) + " ====="]
+        parts.append("===== system =====")
+        parts += request.system.map { $0.text + mark($0.cacheControl) }
+        for message in request.messages {
+            parts.append("===== \(message.role) =====")
+            parts += message.content.map { ($0.text ?? "(tool call)") + mark($0.cacheControl) }
+        }
+        return parts.joined(separator: "\n\n") + "\n"
+    }
+
     /// Reviews the series through `transport`, drafts the replies and writes them.
     public func run(transport: any MessagesTransport, store: StateStore?, date: Date,
                     progress: (@Sendable (ReviewProgress) -> Void)? = nil) async throws -> ReviewOutcome {
@@ -57,7 +75,8 @@ public struct ReviewJob: Sendable {
         var runner = ReviewRunner(transport: transport, store: store,
                                   configuration: try configuration.reviewConfiguration(verify: verify))
         runner.progress = progress
-        let report = try await runner.run(plan: prepared.plan, series: prepared.reviewSeries, prompts: prepared.bundles)
+        let report = try await runner.run(plan: prepared.plan, series: prepared.reviewSeries, prompts: prepared.bundles,
+                                          tree: prepared.tree)
         let settings = DraftSettings(reviewer: reviewer, disclosure: configuration.drafts.disclosure,
                                      signature: configuration.drafts.signature,
                                      ccOriginalRecipients: configuration.drafts.ccOriginalRecipients)

@@ -85,7 +85,20 @@ struct FindingsDocument: Encodable {
         var belowSeverityFloor = 0
         var overPatchCap = 0
         var reportedInEarlierRevision = 0
+        var citesUnknownCode = 0
         var raisedByAnotherReviewer = 0
+    }
+
+    /// The tree the review read: its base, how it was chosen, and the patches that did not
+    /// apply (reviewed without tree context).
+    struct Tree: Encodable {
+        var repository: String
+        var base: String
+        var baseCommit: String
+        var baseSource: String
+        var notApplied: [PlanDocument.NotApplied]
+        /// Context-tool calls answered over the run.
+        var toolCalls: Int
     }
 
     var series: String
@@ -101,6 +114,8 @@ struct FindingsDocument: Encodable {
     var apiCalls: Int
     var cacheHits: Int
     var warnings: [String]
+    /// Nil: the review had no tree context.
+    var tree: Tree?
 
     init(_ outcome: ReviewOutcome) {
         let report = outcome.report
@@ -119,6 +134,7 @@ struct FindingsDocument: Encodable {
                 case .belowSeverityFloor: counts.belowSeverityFloor += 1
                 case .overPatchCap: counts.overPatchCap += 1
                 case .reportedInEarlierRevision: counts.reportedInEarlierRevision += 1
+                case .citesUnknownCode: counts.citesUnknownCode += 1
                 case .raisedByAnotherReviewer: counts.raisedByAnotherReviewer += 1
                 }
             }
@@ -157,6 +173,15 @@ struct FindingsDocument: Encodable {
         apiCalls = report.apiCalls
         cacheHits = report.cacheHits
         warnings = report.warnings
+        tree = report.tree.map { summary in
+            Tree(repository: summary.repository, base: summary.baseDescription, baseCommit: summary.baseCommit,
+                 baseSource: summary.baseSource.rawValue,
+                 notApplied: summary.notApplied.keys.sorted().map {
+                     PlanDocument.NotApplied(patch: outcome.patches.indices.contains($0) ? outcome.patches[$0].number : $0 + 1,
+                                             reason: summary.notApplied[$0]!)
+                 },
+                 toolCalls: report.toolCalls)
+        }
     }
 
     static func item(_ f: AnchoredFinding) -> Item {
@@ -189,6 +214,8 @@ struct FindingsDocument: Encodable {
         case .belowSeverityFloor: "below the severity floor"
         case .overPatchCap: "over the per-patch cap"
         case .reportedInEarlierRevision: "already reported on an earlier revision"
+        case .citesUnknownCode(let names):
+            "cites code that exists neither in the tree nor in the series: " + names.joined(separator: ", ")
         case .raisedByAnotherReviewer(let id): "already sent to the thread by another AI reviewer (\(id))"
         }
     }

@@ -14,6 +14,17 @@ extension ReviewOutcome {
         if failed > 0 { status += "; \(failed) task\(failed == 1 ? "" : "s") failed" }
         if unreviewed > 0 { status += "; \(unreviewed) task\(unreviewed == 1 ? "" : "s") not reviewed (budget)" }
         out += [status + ".", ""]
+        if let tree = report.tree {
+            out.append("Tree context: \(tree.repository) at \(tree.baseDescription); the model read the code around "
+                       + "each change and made \(report.toolCalls) tool call\(report.toolCalls == 1 ? "" : "s").")
+            for index in tree.notApplied.keys.sorted() {
+                let number = patches.indices.contains(index) ? patches[index].number : index + 1
+                out.append("Patch \(number) did not apply and was reviewed without tree context: \(tree.notApplied[index]!)")
+            }
+        } else {
+            out.append("No tree context: the model saw only the diffs (no --tree), and the citation check was skipped.")
+        }
+        out.append("")
 
         for review in report.patches {
             let item = patches[review.patchIndex]

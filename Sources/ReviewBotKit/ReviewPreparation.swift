@@ -18,6 +18,19 @@ public struct PreparedReview: Sendable {
     public var notes: [String]
     /// The model the estimate is for.
     public var modelName: String
+    /// The prices the estimate uses.
+    public var prices: PriceTable = .defaults
+    /// The tree the review reads (`--tree`), with every task's code context; nil reviews
+    /// the diffs alone.
+    public var tree: ReviewTree?
+
+    /// Reads the code context of every task from `provider` (before any model call), so
+    /// the plan, the dry run and the review show the same context.
+    /// The estimate then counts each task's context as input.
+    public mutating func attachTree(_ provider: any CodeContextProvider, budgetTokens: Int) async {
+        tree = await ReviewTree.prepare(provider: provider, plan: plan, budgetTokens: budgetTokens)
+        estimate = plan.estimate(series: reviewSeries, prompts: bundles, model: modelName, prices: prices, tree: tree)
+    }
 
     public var seriesTitle: String { series.cover?.subject.title ?? series.patches.first?.subject.title ?? "" }
 }
@@ -74,24 +87,25 @@ extension PreparedReview {
         reviewSeries.attach(await gatherEvidence(series: series, review: reviewSeries, messages: messages,
                                                  reader: reader, tree: nil, store: evidenceStore))
 
+        let configuration = reader.configuration
         var bundles: [PromptBundle] = []
         var matches: [[PromptMatch]] = []
         for index in reviewSeries.patches.indices {
             let (bundle, matched) = try PromptBundle.make(library: library, series: reviewSeries, patchIndex: index,
-                                                          subject: patches[index].subject)
+                                                          subject: patches[index].subject,
+                                                          maxFindings: configuration.review.maxFindingsPerPatch)
             bundles.append(bundle)
             matches.append(matched)
         }
         // One spec set for the whole series, so every patch's prefix is the same up to the
         // series context and the API serves it from cache.
         bundles = PromptBundle.sharingSpecs(bundles)
-        let configuration = reader.configuration
         let plan = ReviewPlan.make(series: reviewSeries, options: configuration.planningOptions)
         let estimate = plan.estimate(series: reviewSeries, prompts: bundles, model: configuration.model.name,
                                      prices: configuration.priceTable)
         return PreparedReview(series: series, reviewSeries: reviewSeries, patches: patches, bundles: bundles,
                               matches: matches, plan: plan, estimate: estimate, notes: allNotes,
-                              modelName: configuration.model.name)
+                              modelName: configuration.model.name, prices: configuration.priceTable)
     }
 
     /// The cover letter as the model should read it: subject line, then the body up to

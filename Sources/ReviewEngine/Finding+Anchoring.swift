@@ -48,6 +48,9 @@ public enum DropReason: Sendable, Hashable {
     case overPatchCap
     /// Same fingerprint reported on an earlier revision of the series.
     case reportedInEarlierRevision
+    /// The comment or evidence names code (functions, fields, structs, macros) that exists
+    /// neither in the tree after the patch nor anywhere in the series.
+    case citesUnknownCode(names: [String])
     /// Another AI reviewer already sent this comment to the thread (its id, `v2-B1`).
     case raisedByAnotherReviewer(String)
 }

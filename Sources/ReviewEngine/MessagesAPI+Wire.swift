@@ -33,11 +33,114 @@ public enum MessagesAPI {
     public struct Message: Sendable, Hashable, Codable {
         /// `user` or `assistant`.
         public var role: String
-        public var content: [TextBlock]
+        public var content: [InputBlock]
 
-        public init(role: String, content: [TextBlock]) {
+        public init(role: String, content: [InputBlock]) {
             self.role = role
             self.content = content
+        }
+
+        public init(role: String, content: [TextBlock]) {
+            self.init(role: role, content: content.map(InputBlock.text))
+        }
+    }
+
+    /// A `tool_use` block of an assistant turn, sent back as the model wrote it.
+    public struct ToolUseBlock: Sendable, Hashable, Codable {
+        public var type: String = "tool_use"
+        public var id: String
+        public var name: String
+        public var input: JSONValue
+        public var cacheControl: CacheControl?
+
+        public init(id: String, name: String, input: JSONValue) {
+            self.id = id
+            self.name = name
+            self.input = input
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case type, id, name, input
+            case cacheControl = "cache_control"
+        }
+    }
+
+    /// A `tool_result` block of a user turn: the answer to the `tool_use` with the same id,
+    /// as plain text. `is_error` is written only when true, so a request's bytes stay the
+    /// same however the value was built.
+    public struct ToolResultBlock: Sendable, Hashable, Codable {
+        public var type: String = "tool_result"
+        public var toolUseID: String
+        public var content: String
+        public var isError: Bool?
+        public var cacheControl: CacheControl?
+
+        public init(toolUseID: String, content: String, isError: Bool = false) {
+            self.toolUseID = toolUseID
+            self.content = content
+            self.isError = isError ? true : nil
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case type, content
+            case toolUseID = "tool_use_id"
+            case isError = "is_error"
+            case cacheControl = "cache_control"
+        }
+    }
+
+    /// One content block of a request message: text, or the tool blocks of a tool loop.
+    public enum InputBlock: Sendable, Hashable, Codable {
+        case text(TextBlock)
+        case toolUse(ToolUseBlock)
+        case toolResult(ToolResultBlock)
+
+        /// The text of a text block, the content of a tool result; nil for a tool call.
+        public var text: String? {
+            switch self {
+            case .text(let block): block.text
+            case .toolResult(let block): block.content
+            case .toolUse: nil
+            }
+        }
+
+        public var cacheControl: CacheControl? {
+            get {
+                switch self {
+                case .text(let block): block.cacheControl
+                case .toolUse(let block): block.cacheControl
+                case .toolResult(let block): block.cacheControl
+                }
+            }
+            set {
+                switch self {
+                case .text(var block): block.cacheControl = newValue; self = .text(block)
+                case .toolUse(var block): block.cacheControl = newValue; self = .toolUse(block)
+                case .toolResult(var block): block.cacheControl = newValue; self = .toolResult(block)
+                }
+            }
+        }
+
+        enum TypeKey: String, CodingKey { case type }
+
+        public init(from decoder: any Decoder) throws {
+            let type = try decoder.container(keyedBy: TypeKey.self).decode(String.self, forKey: .type)
+            switch type {
+            case "text": self = .text(try TextBlock(from: decoder))
+            case "tool_use": self = .toolUse(try ToolUseBlock(from: decoder))
+            case "tool_result": self = .toolResult(try ToolResultBlock(from: decoder))
+            default:
+                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
+                                                        debugDescription: "unknown content block type \(type)"))
+            }
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            switch self {
+            case .text(let block): try block.encode(to: encoder)
+            case .toolUse(let block): try block.encode(to: encoder)
+            case .toolResult(let block): try block.encode(to: encoder)
+            }
         }
     }
 
@@ -59,12 +162,21 @@ public enum MessagesAPI {
         }
     }
 
-    /// `{"type": "tool", "name": ...}` forces the model to call that tool.
+    /// `{"type": "tool", "name": ...}` forces the model to call that tool; `{"type": "any"}`
+    /// makes it call one of the tools offered (the tool loop).
     public struct ToolChoice: Sendable, Hashable, Codable {
         public var type: String = "tool"
-        public var name: String
+        public var name: String?
 
         public init(name: String) { self.name = name }
+
+        /// Any of the offered tools, but some tool.
+        public static var any: ToolChoice {
+            var choice = ToolChoice(name: "")
+            choice.type = "any"
+            choice.name = nil
+            return choice
+        }
     }
 
     public struct Request: Sendable, Hashable, Codable {
@@ -192,6 +304,13 @@ public enum MessagesAPI {
         public func toolInput(named name: String) -> JSONValue? {
             for case .toolUse(_, let toolName, let input) in content where toolName == name { return input }
             return nil
+        }
+
+        /// Every tool call of the answer, in order.
+        public var toolUses: [ToolUseBlock] {
+            content.compactMap {
+                if case .toolUse(let id, let name, let input) = $0 { ToolUseBlock(id: id, name: name, input: input) } else { nil }
+            }
         }
     }
 

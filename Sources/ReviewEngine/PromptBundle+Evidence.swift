@@ -5,11 +5,12 @@ import PromptLibrary
 extension PromptBundle {
     /// The evidence part of a patch's context block: one rendered template per kind of
     /// evidence the patch has (`templates/evidence-*.md`), each piece of material fenced
-    /// by `fence(material, label)`. Empty when the patch has none, so a patch with nothing
-    /// to check against gets the same context as before.
-    static func evidenceSection(_ evidence: PatchEvidence?, library: PromptLibrary,
-                                fence: (String, String) -> String) throws -> String {
+    /// (`MaterialFence`): reports, comments and our earlier findings are strangers' text.
+    /// Empty when the patch has none, so a patch with nothing to check against gets the
+    /// same context as before.
+    static func evidenceSection(_ evidence: PatchEvidence?, library: PromptLibrary) throws -> String {
         guard let evidence else { return "" }
+        func fence(_ material: String, _ label: String) -> String { MaterialFence.wrap(material, label: label) }
         var parts: [String] = []
         if !evidence.syzbot.isEmpty {
             let reports = evidence.syzbot.map { fence($0.summary, "syzbot bug \($0.reference)") }

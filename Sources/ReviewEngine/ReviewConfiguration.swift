@@ -45,6 +45,9 @@ public struct ReviewConfiguration: Sendable, Hashable {
     /// Findings kept per patch, highest severity first; the rest are counted as over the cap.
     public var maxFindingsPerPatch: Int = 10
     public var prices: PriceTable = .defaults
+    /// Turns of context-tool calls a task (or a verification) may take before the final
+    /// tool is forced (`[tree] max_tool_turns`); only with a tree.
+    public var maxToolTurns: Int = 6
     /// Remember the kept findings' fingerprints so a later revision does not repeat them.
     public var recordFingerprints: Bool = true
 

@@ -60,6 +60,10 @@ public struct ReviewReport: Sendable, Hashable {
     public var cacheHits: Int
     /// Problems with the state database; the run went on without it.
     public var warnings: [String]
+    /// The tree the review read, nil when it had no tree context.
+    public var tree: TreeSummary?
+    /// Context-tool calls answered over the run.
+    public var toolCalls: Int = 0
 
     public var outcomes: [TaskOutcome] { patches.flatMap(\.tasks) }
 

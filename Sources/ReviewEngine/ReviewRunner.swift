@@ -23,9 +23,12 @@ public struct ReviewRunner: Sendable {
         self.jitter = jitter
     }
 
-    /// Reviews the planned tasks, then anchors, merges, filters and verifies the findings
-    /// patch by patch. `prompts` holds one bundle per patch of `series`.
-    public func run(plan: ReviewPlan, series: ReviewSeries, prompts: [PromptBundle]) async throws -> ReviewReport {
+    /// Reviews the planned tasks, then anchors, merges, filters, checks the citations of
+    /// and verifies the findings patch by patch. `prompts` holds one bundle per patch of
+    /// `series`. With a `tree`, each task's request carries its code context and the model
+    /// may read the tree with the context tools.
+    public func run(plan: ReviewPlan, series: ReviewSeries, prompts: [PromptBundle],
+                    tree: ReviewTree? = nil) async throws -> ReviewReport {
         guard plan.patches.count == series.patches.count, prompts.count == series.patches.count else {
             throw ReviewEngineError.invalidConfiguration(
                 "\(plan.patches.count) planned patches, \(series.patches.count) in the series, \(prompts.count) prompt bundles")
@@ -34,11 +37,17 @@ public struct ReviewRunner: Sendable {
         let startedAt = clock.now()
         let price = configuration.prices.price(for: configuration.request.model)
         let ledger = RunLedger(budget: configuration.budget, price: price, cacheWarmup: configuration.cacheWarmup)
+        guard configuration.maxToolTurns >= 0 else { throw ReviewEngineError.invalidConfiguration("max_tool_turns below 0") }
         let prefixes = series.patches.indices.map {
             PromptAssembly.prefix(bundle: prompts[$0], series: series, patchIndex: $0,
                                   cacheTTL: configuration.request.cacheTTL)
         }
-        let context = RunContext(prompts: prompts, prefixes: prefixes, ledger: ledger)
+        let verifyPrefixes = series.patches.indices.map {
+            PromptAssembly.prefix(bundle: prompts[$0], series: series, patchIndex: $0,
+                                  cacheTTL: configuration.request.cacheTTL, purpose: .verification)
+        }
+        let context = RunContext(prompts: prompts, prefixes: prefixes, verifyPrefixes: verifyPrefixes, ledger: ledger,
+                                 tree: tree)
 
         let total = plan.tasks.count
         let reviews = await boundedMap(plan.tasks, limit: configuration.concurrency) { task in
@@ -58,6 +67,11 @@ public struct ReviewRunner: Sendable {
             FindingSelection(patch: patch, reviews: reviews.filter { $0.outcome.patchIndex == patch.patchIndex },
                              earlierFingerprints: earlier, floor: configuration.severityFloor)
         }
+        if let tree {
+            await checkCitations(&selections, series: series, tree: tree)
+        }
+        // After the citation check: a deterministic finding names what the report or the
+        // tree showed, which need not be in the series.
         for index in selections.indices {
             selections[index].apply(series.patches[index].evidence, patchIndex: index, earlierFingerprints: earlier,
                                     floor: configuration.severityFloor)
@@ -81,14 +95,18 @@ public struct ReviewRunner: Sendable {
                                   cost: price?.cost(of: usage), stoppedByBudget: await ledger.stoppedByBudget,
                                   apiCalls: await ledger.apiCalls, cacheHits: await ledger.cacheHits,
                                   warnings: await ledger.warnings)
+        report.tree = tree?.summary
+        report.toolCalls = await ledger.toolCalls
         record(&report, startedAt: startedAt)
         return report
     }
 
     struct RunContext: Sendable {
         var prompts: [PromptBundle]
-        var prefixes: [[MessagesAPI.TextBlock]]
+        var prefixes: [CachedPrefix]
+        var verifyPrefixes: [CachedPrefix]
         var ledger: RunLedger
+        var tree: ReviewTree?
     }
 
     struct TaskReview: Sendable {
@@ -98,12 +116,18 @@ public struct ReviewRunner: Sendable {
     }
 
     func review(_ task: ReviewTask, context: RunContext) async -> TaskReview {
-        let result = await ask(patchIndex: task.patchIndex, tool: MessagesAPI.Tool.reportFindings.name,
-                               ledger: context.ledger, request: { maxTokens in
-            try PromptAssembly.reviewRequest(task: task, prefix: context.prefixes[task.patchIndex],
-                                         bundle: context.prompts[task.patchIndex],
-                                         settings: configuration.request, maxTokens: maxTokens)
-        }, decode: ToolInput.findings)
+        let result: AskResult<[Finding]>
+        do {
+            let block = try PromptAssembly.taskBlock(task: task, bundle: context.prompts[task.patchIndex],
+                                                     tree: context.tree?.taskTree(for: task),
+                                                     maxToolTurns: configuration.maxToolTurns)
+            let conversation = ToolConversation(prefix: context.prefixes[task.patchIndex], taskBlock: block,
+                                                purpose: .review, withContextTools: context.tree != nil)
+            result = await converse(conversation, patchIndex: task.patchIndex, ledger: context.ledger,
+                                    tree: context.tree, decode: ToolInput.findings)
+        } catch {
+            result = .failed(TaskFailure(reason: "\(error)"))
+        }
         let status: TaskStatus
         var findings: [Finding] = []
         switch result {
@@ -120,7 +144,8 @@ public struct ReviewRunner: Sendable {
                           findings: findings)
     }
 
-    /// One `verify_finding` request per surviving finding, all patches at once under the
+    /// One `verify_finding` conversation per surviving finding (with a tree, the model may
+    /// read the code around the claim and its callers first), all patches at once under the
     /// same concurrency bound; refuted findings are dropped, the rest keep their verdict.
     func verify(_ selections: inout [FindingSelection], plan: ReviewPlan, context: RunContext) async {
         let tasks = Dictionary(plan.tasks.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
@@ -130,30 +155,41 @@ public struct ReviewRunner: Sendable {
         }
         let items = work.map { selections[$0.0].kept[$0.1] }
         let verdicts = await boundedMap(items, limit: configuration.concurrency) { finding -> VerificationStatus in
-            let task = tasks[finding.taskID]!
-            let result = await ask(patchIndex: finding.patchIndex, tool: MessagesAPI.Tool.verifyFinding.name,
-                                   ledger: context.ledger, request: { _ in
-                try PromptAssembly.verifyRequest(finding: finding, task: task,
-                                                 prefix: context.prefixes[finding.patchIndex],
-                                                 bundle: context.prompts[finding.patchIndex],
-                                                 settings: configuration.request)
-            }, decode: ToolInput.verdict)
-            switch result {
-            case .value(let (verdict, reason), _):
-                switch verdict {
-                case .confirmed: return .confirmed(reason: reason)
-                case .uncertain: return .uncertain(reason: reason)
-                case .refuted: return .refuted(reason: reason)
-                }
-            case .failed(let failure):
-                return .failed(reason: failure.reason)
-            case .stopped:
-                return .failed(reason: "not verified: the run budget was used up")
-            }
+            await verdict(for: finding, task: tasks[finding.taskID]!, context: context)
         }
         // Back to front, so removing a refuted finding does not shift the ones still to set.
         for ((patch, index), verdict) in zip(work, verdicts).reversed() {
             selections[patch].setVerification(verdict, at: index)
+        }
+    }
+
+    /// The verification pass's verdict on one finding: its own system prompt, the finding
+    /// and its diff, and with a tree the context tools before `verify_finding`.
+    func verdict(for finding: AnchoredFinding, task: ReviewTask, context: RunContext) async -> VerificationStatus {
+        let result: AskResult<(Verdict, String)>
+        do {
+            let block = try PromptAssembly.verifyBlock(finding: finding, task: task,
+                                                       bundle: context.prompts[finding.patchIndex],
+                                                       tree: context.tree?.taskTree(for: task),
+                                                       maxToolTurns: configuration.maxToolTurns)
+            let conversation = ToolConversation(prefix: context.verifyPrefixes[finding.patchIndex], taskBlock: block,
+                                                purpose: .verification, withContextTools: context.tree != nil)
+            result = await converse(conversation, patchIndex: finding.patchIndex, ledger: context.ledger,
+                                    tree: context.tree, decode: ToolInput.verdict)
+        } catch {
+            result = .failed(TaskFailure(reason: "\(error)"))
+        }
+        switch result {
+        case .value(let (verdict, reason), _):
+            switch verdict {
+            case .confirmed: return .confirmed(reason: reason)
+            case .uncertain: return .uncertain(reason: reason)
+            case .refuted: return .refuted(reason: reason)
+            }
+        case .failed(let failure):
+            return .failed(reason: failure.reason)
+        case .stopped:
+            return .failed(reason: "not verified: the run budget was used up")
         }
     }
 

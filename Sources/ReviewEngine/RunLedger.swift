@@ -9,6 +9,8 @@ actor RunLedger {
     private(set) var usageByPatch: [Int: TokenUsage] = [:]
     private(set) var apiCalls = 0
     private(set) var cacheHits = 0
+    /// Context-tool calls answered (repeats and errors included).
+    private(set) var toolCalls = 0
     private(set) var stoppedByBudget = false
     private(set) var warnings: [String] = []
     private var pacer = RateLimitPacer()
@@ -64,6 +66,7 @@ actor RunLedger {
         return (tasksDone, usage)
     }
     func countCacheHit() { cacheHits += 1 }
+    func countToolCalls(_ count: Int) { toolCalls += count }
     func warn(_ message: String) { warnings.append(message) }
 }
 

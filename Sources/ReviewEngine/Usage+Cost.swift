@@ -94,9 +94,10 @@ extension ReviewPlan {
     /// longest prefix, up to a breakpoint, that an earlier request wrote, writes the rest of
     /// its cached prefix, and pays its task's diff as plain input; `outputTokensPerTask`
     /// per task. Token counts are bytes/4 estimates. `prompts` holds one bundle per patch,
-    /// as for `ReviewRunner.run`.
+    /// as for `ReviewRunner.run`. With a tree, `tree` adds each task's code context to its
+    /// input (the context-tool turns the model may take are not known in advance).
     public func estimate(series: ReviewSeries, prompts: [PromptBundle], model: String,
-                         prices: PriceTable, outputTokensPerTask: Int = 800) -> PlanEstimate {
+                         prices: PriceTable, outputTokensPerTask: Int = 800, tree: ReviewTree? = nil) -> PlanEstimate {
         var usage = TokenUsage()
         var cached = Set<String>()
         for patch in patches where !patch.tasks.isEmpty {
@@ -105,7 +106,7 @@ extension ReviewPlan {
             // The prefix up to each breakpoint, and its size.
             var breakpoints: [(key: String, tokens: Int)] = []
             var key = "", tokens = 0
-            for block in prefix {
+            for block in prefix.blocks {
                 key += block.text + "\u{0}"
                 tokens += TokenEstimate.tokens(for: block.text)
                 if block.cacheControl != nil { breakpoints.append((key, tokens)) }
@@ -119,6 +120,11 @@ extension ReviewPlan {
                 for breakpoint in breakpoints { cached.insert(breakpoint.key) }
             }
             usage.input += patch.estimatedTaskTokens
+            if let tree {
+                usage.input += patch.tasks.reduce(0) { total, task in
+                    total + (tree.contexts[task.id]?.sections.reduce(0) { $0 + TokenEstimate.tokens(for: $1.text) } ?? 0)
+                }
+            }
             usage.output += outputTokensPerTask * patch.tasks.count
         }
         return PlanEstimate(usage: usage, cost: prices.price(for: model)?.cost(of: usage))

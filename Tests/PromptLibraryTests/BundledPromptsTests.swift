@@ -41,15 +41,45 @@ import Testing
         }
     }
 
-    /// Each file goes into the cacheable prefix whenever it matches, so sizes are a budget.
+    /// Each file goes into the cacheable prefix whenever it matches, so sizes are a budget:
+    /// a subsystem guide of at most about 150 lines, a pattern of about 80, and the fixed
+    /// guides, which every request carries, of about 90.
     @Test func fileSizesStayWithinBudget() {
         for file in library.files {
             let bytes = file.body.utf8.count
             switch file.kind {
-            case .subsystem: #expect((1500...4600).contains(bytes), "\(file.path): \(bytes) bytes")
-            case .pattern: #expect((1000...2800).contains(bytes), "\(file.path): \(bytes) bytes")
-            case .guide, .template: #expect(bytes <= 4500, "\(file.path): \(bytes) bytes")
+            case .subsystem: #expect((1500...9000).contains(bytes), "\(file.path): \(bytes) bytes")
+            case .pattern: #expect((1000...5000).contains(bytes), "\(file.path): \(bytes) bytes")
+            case .guide, .template: #expect(bytes <= 6000, "\(file.path): \(bytes) bytes")
             }
+        }
+    }
+
+    /// Every bundled file renders: the fixed guides with the configuration's values, the
+    /// templates with the engine's (next test); the other files go into requests verbatim,
+    /// so they may hold no placeholder at all.
+    @Test func everyBundledFileRenders() throws {
+        let variables = PromptLibrary.guideVariables(maxFindings: 8)
+        for file in library.files {
+            let used = try file.placeholders()
+            if file.kind == .template { continue }
+            if PromptLibrary.prefixGuides.contains(file.name) {
+                let text = try library.renderedGuide(named: file.name, variables: variables)
+                #expect(!text.contains("{{"), "\(file.path) left a placeholder")
+            } else {
+                #expect(used.isEmpty, "\(file.path) uses \(used), but only templates and the fixed guides are rendered")
+            }
+        }
+    }
+
+    /// core.md states the limit that `[review] max_findings_per_patch` sets, and cannot be
+    /// rendered without it.
+    @Test func coreStatesTheConfiguredFindingLimit() throws {
+        let text = try library.renderedGuide(named: "core", variables: PromptLibrary.guideVariables(maxFindings: 3))
+        #expect(text.contains("Report at most 3 findings"))
+        #expect(!text.contains("five"))
+        #expect(throws: PromptLibraryError.missingVariable(template: "core.md", variable: "max_findings")) {
+            try library.renderedGuide(named: "core", variables: [:])
         }
     }
 
@@ -83,6 +113,11 @@ import Testing
             "finding_severity": "medium",
             "finding_comment": "Can clk_prepare_enable() sleep here?",
             "finding_evidence": "rwdt_restart() is called from the restart notifier chain",
+            "patch_guides": "- watchdog (subsystems/watchdog.md): a changed file matches `drivers/watchdog/**`",
+            "code_context": "### Code from the tree", "base": "base-commit: 1a2b3c4d5e6f",
+            "sections": "rwdt_probe() in drivers/watchdog/renesas_wdt.c", "omitted": "callers of rwdt_start()",
+            "max_tool_turns": "6", "guides": "- watchdog (subsystems/watchdog.md)",
+            "reason": "error: patch failed: drivers/watchdog/renesas_wdt.c:42", "fence_open": "<<<BEGIN DATA ID>>>", "fence_close": "<<<END DATA ID>>>",
             "reports": "Bug: KASAN: slab-use-after-free Write in recv_work",
             "checks": "failed: Fixes: 1a2b3c4d5e6f (\"foo: bar\"): not a commit of HEAD",
             "comments": "v1-C1: Rita Reviewer <rita@example.org> on v1\n> +\tfoo();\nWhy?",

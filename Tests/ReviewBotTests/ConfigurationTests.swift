@@ -94,4 +94,14 @@ import Testing
         #expect(XDGDirectories(environment: ["XDG_STATE_HOME": "rel", "HOME": "/home/u"]).stateDatabase.path
             == "/home/u/.local/state/reviewbot/state.sqlite")
     }
+
+    @Test func treeToolTurnsComeFromTheConfigAndAreBounded() throws {
+        var config = Configuration()
+        #expect(try config.reviewConfiguration().maxToolTurns == 6)
+        _ = try config.apply(toml: "[tree]\nmax_tool_turns = 2\n", file: "c.toml")
+        #expect(try config.reviewConfiguration().maxToolTurns == 2)
+        #expect(config.dump(environment: [:]).contains("[tree]\nmax_tool_turns = 2\n"))
+        _ = try config.apply(toml: "[tree]\nmax_tool_turns = 51\n", file: "c.toml")
+        #expect(throws: ReviewBotError.self) { try config.reviewConfiguration() }
+    }
 }

@@ -28,7 +28,10 @@ import Testing
             #expect(json["model"] as? String == Configuration().model.name)
             #expect(json["tool_choice"] as? [String: String] == ["type": "tool", "name": "report_findings"])
             let system = try #require(json["system"] as? [[String: Any]])
-            #expect(system.filter { $0["cache_control"] != nil }.count == 3)
+            #expect(system.filter { $0["cache_control"] != nil }.count == 2)
+            // The third breakpoint ends the series context that opens the user turn.
+            let user = try #require((json["messages"] as? [[String: Any]])?.first?["content"] as? [[String: Any]])
+            #expect(user.map { $0["cache_control"] != nil } == [true, false])
         }
         // Nothing a review run writes exists: no drafts, no findings.
         #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("findings.json").path))

@@ -88,8 +88,7 @@ import PromptLibrary
         var expected: [String] = []
         var refuted = 0
         for task in run.prepared.plan.tasks {
-            let user = try run.prepared.bundles[task.patchIndex].task.render(["task_scope": task.scope,
-                                                                               "hunks": task.renderedDiff])
+            let user = try PromptAssembly.taskBlock(task: task, bundle: run.prepared.bundles[task.patchIndex])
             guard let said = ScriptedReviewer.finding(inTask: user) else { continue }
             if ScriptedReviewer.refutes(said.anchor) { refuted += 1 } else { expected.append("\(said.file)|\(said.anchor)") }
         }

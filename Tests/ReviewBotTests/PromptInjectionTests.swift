@@ -50,9 +50,13 @@ import Testing
             let choice = try #require(json["tool_choice"] as? [String: String])
             #expect(tools == ["report_findings"] || tools == ["verify_finding"])
             #expect(choice == ["type": "tool", "name": tools[0]!])
-            // The hostile text travels only as data inside the prompt, never as a tool.
+            // The hostile text travels only as data inside the prompt, never as a tool, and
+            // never in the system prompt, where it would read as ours.
             let text = String(decoding: body, as: UTF8.self)
             if text.contains("ignore all previous instructions") { sawHostileText = true }
+            let system = try #require(json["system"] as? [[String: Any]]).compactMap { $0["text"] as? String }
+            #expect(!system.contains { $0.contains("ignore all previous instructions") || $0.contains("Wolfram Sang") },
+                    "patch text in the system prompt")
         }
         #expect(sawHostileText, "the commit message should reach the model as data")
         for number in run.outcome.drafts.keys {

@@ -210,4 +210,88 @@ import Testing
         _ = try await Self.post(fake, Self.request(system: [Self.cached(big)], user: "task 4"))
         #expect(fake.exchanges.last?.usage?.cacheReadInputTokens ?? 0 > 0)
     }
+
+    static var grepTool: [String: Any] { ["name": "grep", "description": "d", "input_schema": ["type": "object"] as [String: Any]] }
+
+    /// A second turn as the engine sends it: the model's tool_use, then the tool_result.
+    static func turn(results: [[String: Any]], uses: [String] = ["toolu_1"], choice: [String: Any] = ["type": "any"],
+                     userBlocks: [[String: Any]]? = nil) -> [String: Any] {
+        ["model": "claude-sonnet-4-5", "max_tokens": 1_000, "system": [["type": "text", "text": "PROTOCOL"]],
+         "messages": [["role": "user", "content": userBlocks ?? [["type": "text", "text": "REVIEW THIS"]]],
+                      ["role": "assistant", "content": uses.map {
+                          ["type": "tool_use", "id": $0, "name": "grep", "input": ["pattern": "x"]] as [String: Any]
+                      }],
+                      ["role": "user", "content": results]],
+         "tools": [grepTool, tool], "tool_choice": choice]
+    }
+
+    @Test func multiTurnToolProtocolIsCheckedAsTheRealAPIChecksIt() async throws {
+        let fake = try Self.start { call in
+            call.turn == 1 ? .toolCalls([.init(name: "grep", json: #"{"pattern":"x"}"#)]) : .tool(json: #"{"findings":[]}"#)
+        }
+        defer { fake.stop() }
+        let result: [String: Any] = ["type": "tool_result", "tool_use_id": "toolu_1", "content": "a.c:1:x"]
+
+        // tool_choice any: the script's tool calls come back as tool_use blocks.
+        var first = Self.request()
+        first["tool_choice"] = ["type": "any"]
+        first["tools"] = [Self.grepTool, Self.tool]
+        let (opened, body) = try await Self.post(fake, first)
+        #expect(opened.status == 200)
+        #expect(body["stop_reason"] as? String == "tool_use")
+        let use = try #require((body["content"] as? [[String: Any]])?.first)
+        #expect(use["type"] as? String == "tool_use" && use["name"] as? String == "grep")
+
+        let (ok, answer) = try await Self.post(fake, Self.turn(results: [result]))
+        #expect(ok.status == 200)
+        #expect((answer["content"] as? [[String: Any]])?.first?["name"] as? String == "report_findings")
+        #expect(fake.exchanges.last?.call?.toolResults == [.init(toolUseID: "toolu_1", content: "a.c:1:x", isError: false)])
+        #expect(fake.exchanges.last?.call?.turn == 2)
+
+        func rejected(_ body: [String: Any]) async throws -> String {
+            let (response, json) = try await Self.post(fake, body)
+            #expect(response.status == 400)
+            return ((json["error"] as? [String: Any])?["message"] as? String) ?? ""
+        }
+        var stray = result
+        stray["tool_use_id"] = "toolu_9"
+        #expect(try await rejected(Self.turn(results: [stray])).contains("unexpected `tool_use_id` found in `tool_result` blocks: toolu_9"))
+        #expect(try await rejected(Self.turn(results: [["type": "text", "text": "go on"]]))
+            .contains("`tool_use` ids were found without `tool_result` blocks immediately after: toolu_1"))
+        #expect(try await rejected(Self.turn(results: [["type": "text", "text": "first"], result]))
+            .contains("`tool_result` blocks must come first"))
+        #expect(try await rejected(Self.turn(results: [result], userBlocks: [result])).contains("unexpected `tool_use_id`"))
+        var noTools = Self.turn(results: [result])
+        noTools["tools"] = nil
+        noTools["tool_choice"] = nil
+        #expect(try await rejected(noTools).contains("must define tools"))
+        var badFlag = result
+        badFlag["is_error"] = "yes"
+        #expect(try await rejected(Self.turn(results: [badFlag])).contains("is_error"))
+    }
+
+    /// The engine moves its last breakpoint to the newest turn: the next request must read
+    /// what the previous one wrote, as the API's look-back over earlier block boundaries does.
+    @Test func movedBreakpointReadsThePreviousTurnFromCache() async throws {
+        let fake = try Self.start()
+        defer { fake.stop() }
+        let big = String(repeating: "check the error path of every allocation; ", count: 120)
+        let task: [String: Any] = ["type": "text", "text": big]
+        var first = Self.request()
+        first["messages"] = [["role": "user", "content": [Self.cached(big)]]]
+        first["tools"] = [Self.grepTool, Self.tool]
+        first["tool_choice"] = ["type": "any"]
+        _ = try await Self.post(fake, first)
+        let written = try #require(fake.exchanges.last?.usage).cacheCreationInputTokens
+        #expect(written > 1_024)
+        var result: [String: Any] = ["type": "tool_result", "tool_use_id": "toolu_1", "content": "a.c:1:x"]
+        result["cache_control"] = ["type": "ephemeral"]
+        _ = try await Self.post(fake, Self.turn(results: [result], userBlocks: [task]))
+        let second = try #require(fake.exchanges.last?.usage)
+        #expect(second.cacheReadInputTokens == written)
+        // Forcing a tool changes tool_choice: the system part stays cached, the messages do not.
+        _ = try await Self.post(fake, Self.turn(results: [result], choice: ["type": "tool", "name": "report_findings"],
+                                                userBlocks: [task]))
+        #expect(try #require(fake.exchanges.last?.usage).cacheReadInputTokens == 0)
+    }
 }

@@ -216,7 +216,10 @@ import Testing
         #expect(report.patches[0].dropped.map(\.reason) == [.refuted(reason: "freed in remove()")])
         let verifyCalls = await verified.calls { $0.tool == "verify_finding" }
         #expect(verifyCalls.count == 3)
-        #expect(verifyCalls.allSatisfy { $0.userText.hasPrefix("VERIFY THIS\n\nFinding:\ndrivers/f0.c: ") && $0.userText.contains("b/drivers/f0.c") })
+        #expect(verifyCalls.allSatisfy {
+            $0.userText.hasPrefix("VERIFY THIS\n\nFinding:\n" + MaterialFence.wrap("drivers/f0.c", label: "file"))
+                && $0.userText.contains("b/drivers/f0.c")
+        })
 
         let unverified = ScriptedTransport(script)
         let plain = try await F.run(unverified, files: 1, configuration: F.configuration(verify: false))

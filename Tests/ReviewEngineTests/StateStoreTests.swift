@@ -77,7 +77,7 @@ func temporaryDirectory() throws -> URL {
         options.maxChangedLinesPerTask = 1
         let plan = ReviewPlan.make(series: reviewSeries, options: options)
         #expect(plan.tasks.count == 2)
-        let prefixTokens = PromptAssembly.prefix(bundle: testPrompts, series: reviewSeries, patchIndex: 0)
+        let prefixTokens = PromptAssembly.prefix(bundle: testPrompts, series: reviewSeries, patchIndex: 0).blocks
             .reduce(0) { $0 + TokenEstimate.tokens(for: $1.text) }
         let estimate = plan.estimate(series: reviewSeries, prompts: [testPrompts], model: "claude-sonnet-4-5",
                                      prices: .defaults, outputTokensPerTask: 500)

@@ -31,18 +31,23 @@ import Testing
         #expect(json["max_tokens"] as? Int == 2_000)
         #expect(json["tool_choice"] as? [String: String] == ["type": "tool", "name": "report_findings"])
         let system = try #require(json["system"] as? [[String: Any]])
-        #expect(system.map { $0["text"] as? String }.prefix(4) == ["PROTOCOL", "FALSE POSITIVES", "SPEC net", "SPEC locking"])
-        #expect(system.count == 5)
+        #expect(system.map { $0["text"] as? String } == ["PROTOCOL", "FALSE POSITIVES", "SPEC net", "SPEC locking"])
         #expect(system.allSatisfy { $0["type"] as? String == "text" })
-        // Three breakpoints: after the guides, after the specs, after the series context.
-        #expect(system.indices.filter { system[$0]["cache_control"] != nil } == [1, 3, 4])
-        #expect(system.last?["cache_control"] as? [String: String] == ["type": "ephemeral"])
-        #expect(system.last?["text"] as? String == "SERIES CONTEXT")
+        // Breakpoints after the guides and after the specs; the third ends the series
+        // context that opens the user turn. No task is cached without a tool loop.
+        #expect(system.indices.filter { system[$0]["cache_control"] != nil } == [1, 3])
         let messages = try #require(json["messages"] as? [[String: Any]])
         #expect(messages.count == 1)
         #expect(messages[0]["role"] as? String == "user")
-        let user = try #require((messages[0]["content"] as? [[String: Any]])?.first?["text"] as? String)
-        #expect(user.hasPrefix("REVIEW THIS\n\ndiff --git a/drivers/a.c b/drivers/a.c\n"))
+        let content = try #require(messages[0]["content"] as? [[String: Any]])
+        #expect(content.count == 2)
+        #expect(content[0]["text"] as? String == "SERIES CONTEXT")
+        #expect(content[0]["cache_control"] as? [String: String] == ["type": "ephemeral"])
+        #expect(content[1]["cache_control"] == nil)
+        let user = try #require(content[1]["text"] as? String)
+        let id = MaterialFence.id(for: plan.tasks[0].renderedDiff)
+        #expect(user.hasPrefix("REVIEW THIS\n\n" + MaterialFence.openLine(id: id) + " diff of this task\ndiff --git a/drivers/a.c b/drivers/a.c\n"))
+        #expect(user.hasSuffix(MaterialFence.closeLine(id: id)))
         #expect(user.contains("+line 0 4\n"))
         #expect(!user.contains("line 1 0"))
     }
@@ -59,7 +64,7 @@ import Testing
             // Built afresh for each task, as a separate run would.
             let prefix = PromptAssembly.prefix(bundle: testPrompts, series: reviewSeries, patchIndex: 0)
             let request = try PromptAssembly.reviewRequest(task: task, prefix: prefix, bundle: testPrompts, settings: settings)
-            prefixes.insert(try encoder.encode(request.system))
+            prefixes.insert(try encoder.encode(request.system) + encoder.encode(request.messages[0].content[0]))
             bodies.insert(try request.encoded())
         }
         #expect(prefixes.count == 1)

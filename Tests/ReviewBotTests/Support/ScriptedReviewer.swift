@@ -48,7 +48,8 @@ enum ScriptedReviewer {
                                                    options: [.sortedKeys])
             return .tool(input: body)
         case "verify_finding":
-            let refuted = refutes(call.userText.components(separatedBy: "\nLine: ").dropFirst().first?
+            // The anchor is the one line of its fence, labelled by the verify template.
+            let refuted = refutes(call.userText.components(separatedBy: ">>> anchor line\n").dropFirst().first?
                 .components(separatedBy: "\n").first ?? "")
             let verdict = refuted ? "refuted" : "confirmed"
             return .tool(json: #"{"verdict":"\#(verdict)","reason":"checked against the hunk"}"#)

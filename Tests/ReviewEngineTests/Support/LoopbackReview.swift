@@ -31,13 +31,15 @@ struct LoopbackReview {
     func run(files: Int = 8, configuration: ReviewConfiguration = RunnerFixture.configuration(),
              key: String = LoopbackReview.apiKey, store: StateStore? = nil, clock: any ReviewClock = TestClock(),
              series reviewSeries: ReviewSeries? = nil,
-             prompts: PromptBundle = testPrompts) async throws -> ReviewReport {
+             prompts: PromptBundle = testPrompts, provider: FakeCodeContext? = nil) async throws -> ReviewReport {
         let reviewSeries = reviewSeries ?? series([RunnerFixture.patch(files: files)])
         let plan = ReviewPlan.make(series: reviewSeries, options: RunnerFixture.options)
         let runner = ReviewRunner(transport: transport(key: key), store: store, configuration: configuration,
                                   clock: clock, jitter: { 0.5 })
+        var tree: ReviewTree?
+        if let provider { tree = await ReviewTree.prepare(provider: provider, plan: plan, budgetTokens: 4_000) }
         return try await runner.run(plan: plan, series: reviewSeries,
-                                    prompts: Array(repeating: prompts, count: reviewSeries.patches.count))
+                                    prompts: Array(repeating: prompts, count: reviewSeries.patches.count), tree: tree)
     }
 
     /// Specs big enough that the shared prefix passes the 1024-token cache minimum.

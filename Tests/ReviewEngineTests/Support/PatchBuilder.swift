@@ -42,10 +42,12 @@ func series(_ patches: [Patch], key: String = "title:test series", revision: Int
 
 // Short stand-ins for the prompt files, so tests can see where each text lands.
 let testPrompts = try! PromptBundle(
-    protocolText: "PROTOCOL", specTexts: ["SPEC net", "SPEC locking"], falsePositiveGuide: "FALSE POSITIVES",
-    seriesContext: "SERIES CONTEXT",
-    task: try! PromptTemplate(name: "task", text: "REVIEW THIS\n\n{{hunks}}"),
-    verify: try! PromptTemplate(name: "verify", text: "VERIFY THIS\n\nFinding:\n{{finding_file}}: {{finding_anchor}}\n{{finding_comment}}\n\nCode:\n{{hunks}}"))
+    protocolText: "PROTOCOL", verifyProtocol: "VERIFY PROTOCOL", specTexts: ["SPEC net", "SPEC locking"],
+    falsePositiveGuide: "FALSE POSITIVES", seriesContext: "SERIES CONTEXT",
+    task: try! PromptTemplate(name: "task", text: "REVIEW THIS\n\n{{code_context}}{{hunks}}"),
+    verify: try! PromptTemplate(name: "verify", text: "VERIFY THIS\n\nFinding:\n{{finding_file}}: {{finding_anchor}}\n{{finding_comment}}\n\nCode:\n{{code_context}}{{hunks}}"),
+    codeContext: try! PromptTemplate(name: "code-context", text: "TREE {{base}}\n{{sections}}\n{{omitted}}\nTURNS {{max_tool_turns}}\n"),
+    codeContextNotApplied: try! PromptTemplate(name: "not-applied", text: "TREE {{base}} NOT APPLIED\n{{reason}}\nTURNS {{max_tool_turns}}\n"))
 
 /// SplitMix64: a small seeded generator so generated patches are the same on every run.
 struct SeededGenerator: RandomNumberGenerator {

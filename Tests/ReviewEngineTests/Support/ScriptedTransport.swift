@@ -31,8 +31,9 @@ actor ScriptedTransport: MessagesTransport {
 
     func send(body: Data, timeout: Duration) async throws -> HTTPAnswer {
         let request = try JSONDecoder().decode(MessagesAPI.Request.self, from: body)
-        let userText = request.messages.first?.content.first?.text ?? ""
-        let call = SentRequest(request: request, tool: request.toolChoice.name, userText: userText,
+        // The task block: the first user message after its series context.
+        let userText = request.messages.first?.content.dropFirst().compactMap(\.text).joined(separator: "\n\n") ?? ""
+        let call = SentRequest(request: request, tool: request.toolChoice.name ?? request.toolChoice.type, userText: userText,
                                attempt: sent.filter { $0.userText == userText }.count + 1)
         sent.append(call)
         inFlight += 1
