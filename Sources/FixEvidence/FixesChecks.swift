@@ -7,6 +7,8 @@ public struct FixedCommitFacts: Sendable, Hashable {
         /// Several commits share the abbreviation (full ids, a few).
         case ambiguous([String])
         case unknown
+        /// Git could not answer (a broken repository, a timeout): the checks are not done.
+        case unreadable(String)
     }
 
     public var resolution: Resolution
@@ -46,6 +48,10 @@ public enum FixesChecks {
         }
         let id: String
         switch facts.resolution {
+        case .unreadable(let reason):
+            return [FixCheck.Kind.fixesCommitExists, .fixesSubjectMatches, .fixesTouchesPatch].map {
+                check($0, .notDone, "the tree could not be read: \(reason)")
+            }
         case .unknown:
             return [
                 check(.fixesCommitExists, .failed, "\(tag.commit) is not a commit of \(tree)",

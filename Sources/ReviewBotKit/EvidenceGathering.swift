@@ -11,12 +11,12 @@ public struct TreeFacts: Sendable {
     /// The tree, for findings and the report (`HEAD of /src/linux`).
     public var description: String
     public var fixedCommit: @Sendable (FixesTag, _ patchFiles: [String]) async -> FixedCommitFacts
-    /// For each function, the functions that call it (at most a few lookups).
-    public var callers: @Sendable ([String]) async -> [String: [String]]
+    /// For each function, the functions that call it in the tree after the patch (index).
+    public var callers: @Sendable ([String], Int) async -> [String: [String]]
 
     public init(description: String,
                 fixedCommit: @escaping @Sendable (FixesTag, [String]) async -> FixedCommitFacts,
-                callers: @escaping @Sendable ([String]) async -> [String: [String]]) {
+                callers: @escaping @Sendable ([String], Int) async -> [String: [String]]) {
         self.description = description
         self.fixedCommit = fixedCommit
         self.callers = callers
@@ -72,7 +72,7 @@ struct EvidenceGatherer: Sendable {
                 if let tree, let bug {
                     let onStacks = StackCheck.stackFunctions(bug)
                     callers = functions.contains(where: onStacks.contains) ? [:]
-                        : await tree.callers(Array(onStacks.prefix(FixEvidenceLimits.callerLookups)))
+                        : await tree.callers(Array(onStacks.prefix(FixEvidenceLimits.callerLookups)), index)
                 }
                 evidence[index].checks.append(StackCheck.evaluate(reference: reference, evidence: bug, fetchFailure: failure,
                                                                   patchFunctions: functions, callers: callers))
