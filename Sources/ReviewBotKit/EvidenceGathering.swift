@@ -97,7 +97,8 @@ struct EvidenceGatherer: Sendable {
         guard series.revision > 1, earlierRounds > 0, let lore, !review.patches.isEmpty else { return }
         let titles = review.patches.map(\.title)
         let (threads, notes) = await earlierThreads(series: series, lore: lore)
-        for index in evidence.indices { evidence[index].notes += notes }
+        // Notes about the series, once: on its first patch.
+        evidence[0].notes += notes
         for (revision, messages) in threads {
             for patch in PatchComments.read(messages, revision: revision, policy: policy) {
                 guard let index = PatchMatching.match(patch.patchTitle, in: titles) else { continue }

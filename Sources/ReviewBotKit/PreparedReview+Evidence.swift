@@ -41,7 +41,7 @@ extension PreparedReview {
             if let syzbotNote, !PatchClaims.read(review.patches[index].patch).syzbot.isEmpty {
                 evidence[index].notes.append(syzbotNote)
             }
-            if let loreNote, review.identity.revision > 1 { evidence[index].notes.append(loreNote) }
+            if let loreNote, review.identity.revision > 1, index == 0 { evidence[index].notes.append(loreNote) }
         }
         return evidence
     }
