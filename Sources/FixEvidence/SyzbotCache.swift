@@ -14,9 +14,11 @@ struct SyzbotCache {
     static let maxBytes = 64 << 20
 
     let directory: URL?
+    let maxBytes: Int
 
-    init(root: URL?, baseURL: String) {
+    init(root: URL?, baseURL: String, maxBytes: Int = SyzbotCache.maxBytes) {
         directory = root.map { $0.appendingPathComponent(Self.safeName(Self.host(of: baseURL))) }
+        self.maxBytes = maxBytes
     }
 
     func bug(_ reference: SyzbotReference) -> Data? {
@@ -72,7 +74,7 @@ struct SyzbotCache {
             files.append((path, size, modified))
         }
         var total = files.reduce(0) { $0 + $1.size }
-        for file in files.sorted(by: { $0.modified < $1.modified }) where total > Self.maxBytes {
+        for file in files.sorted(by: { $0.modified < $1.modified }) where total > maxBytes {
             try? FileManager.default.removeItem(atPath: file.path)
             total -= file.size
         }

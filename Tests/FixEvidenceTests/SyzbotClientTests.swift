@@ -73,3 +73,28 @@ import Testing
         }
     }
 }
+
+@Suite struct SyzbotCacheTests {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("syzbot-cache-\(UUID().uuidString)")
+
+    @Test func oldEntriesExpireAndTheDirectoryStaysBounded() throws {
+        defer { try? FileManager.default.removeItem(at: root) }
+        let cache = SyzbotCache(root: root, baseURL: "https://syzkaller.appspot.com", maxBytes: 2_500)
+        let bug = try #require(SyzbotReference(key: .extid, value: "48240bab47e705c53126", line: ""))
+        cache.storeBug(bug, Data(repeating: 0x61, count: 1_000))
+        #expect(cache.bug(bug)?.count == 1_000)
+        // A day-old bug is fetched again; a day-old report is not.
+        let bugFile = try #require(cache.directory?.appendingPathComponent("bug-extid-48240bab47e705c53126.json"))
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -SyzbotCache.bugMaxAge - 60)],
+                                              ofItemAtPath: bugFile.path)
+        #expect(cache.bug(bug) == nil)
+        cache.storeReport("/text?tag=CrashReport&x=aa", Data(repeating: 0x62, count: 1_000))
+        cache.storeReport("/text?tag=CrashReport&x=bb", Data(repeating: 0x63, count: 1_000))
+        // Three files of 1,000 bytes in 2,500: the oldest (the expired bug) went.
+        #expect(!FileManager.default.fileExists(atPath: bugFile.path))
+        #expect(cache.report("/text?tag=CrashReport&x=aa") != nil && cache.report("/text?tag=CrashReport&x=bb") != nil)
+        // Paths of another shape are never files.
+        #expect(SyzbotCache.reportName("/text?tag=../x&x=aa") == nil)
+        #expect(SyzbotCache.reportName("/text?tag=CrashReport&x=zz") == nil)
+    }
+}
