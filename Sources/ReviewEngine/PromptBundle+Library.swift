@@ -36,7 +36,7 @@ extension PromptBundle {
             ])
             // The evidence follows the patch in the same block, so every task and every
             // verification of the patch sees it and it is cached with the patch.
-            let evidence = try evidenceSection(item.evidence, library: library)
+            let evidence = try evidenceSection(item.evidence, notes: item.patch.notes, library: library)
             let patchContext = evidence.isEmpty ? context
                 : context.trimmingCharacters(in: .newlines) + "\n\n" + evidence + "\n"
             let bundle = try PromptBundle(

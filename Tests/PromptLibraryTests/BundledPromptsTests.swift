@@ -122,6 +122,7 @@ import Testing
             "checks": "failed: Fixes: 1a2b3c4d5e6f (\"foo: bar\"): not a commit of HEAD",
             "comments": "v1-C1: Rita Reviewer <rita@example.org> on v1\n> +\tfoo();\nWhy?",
             "findings": "v1-F1: our low logic finding on v1, drivers/foo.c",
+            "changelog": "v2: use devm_clk_get() (Rita)",
         ]
         for template in templates {
             let used = try template.placeholders()

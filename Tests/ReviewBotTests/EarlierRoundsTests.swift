@@ -86,6 +86,7 @@ import Testing
         #expect(text.contains("v1-C1: Rita Reviewer <rita@example.org> on v1, \(run.lore.baseURL)/r/\(EvidenceThreads.ritaID)"))
         #expect(text.contains("v1-C2: Bob Maintainer <bob@example.org> on v1"))
         #expect(text.contains("was this addressed in this revision?"))
+        #expect(text.contains("notes below ---\nv2: use devm_clk_get() (Rita)"))
         #expect(!text.contains("kernel test robot noticed"))
         // The material is fenced like the rest of the patch.
         #expect(text.contains("<<<BEGIN DATA"))
