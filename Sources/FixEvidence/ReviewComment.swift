@@ -56,21 +56,6 @@ public struct ReviewComment: Sendable, Hashable, Codable {
             return String(line.dropFirst())
         }
     }
-
-    /// The added or unchanged lines the comment quotes last: the lines it sits under.
-    public var anchorLines: [String] {
-        var lines: [String] = []
-        for line in quoted.reversed() {
-            guard let marker = line.first, marker == "+" || marker == " ",
-                  !line.hasPrefix("+++ ") else {
-                if lines.isEmpty { continue }
-                break
-            }
-            lines.append(String(line.dropFirst()))
-            if lines.count == 3 { break }
-        }
-        return lines.reversed()
-    }
 }
 
 /// A comment as a reply body yields it, before we know whose it is.

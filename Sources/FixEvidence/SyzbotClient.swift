@@ -49,9 +49,6 @@ public struct SyzbotBugEvidence: Sendable, Hashable {
         self.pageURL = pageURL
     }
 
-    /// The first crash: the one the bug's title describes.
-    public var firstCrash: SyzbotBug.Crash? { bug.crashes?.first }
-
     /// Any crash of the bug has a C or syz reproducer.
     public var hasReproducer: Bool { bug.crashes?.contains(where: \.hasReproducer) ?? false }
 }
