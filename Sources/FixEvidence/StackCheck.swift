@@ -27,13 +27,13 @@ public enum StackCheck {
             return result(.notDone, "no function the patch changes is on the stacks, and there is no tree to look "
                 + "up their callers (give --tree)")
         }
-        for function in onStacks {
+        for function in lookupOrder(evidence) {
             if let caller = callers[function]?.first(where: patchFunctions.contains) {
                 return result(.passed, "the patch changes \(caller)(), which calls \(function)() from the report's stacks")
             }
         }
         let title = evidence.bug.title ?? evidence.reports.first?.headline ?? "the report"
-        let shown = FixesChecks.list(onStacks.prefix(4).map { $0 + "()" }, joiner: "and")
+        let shown = FixesChecks.list(lookupOrder(evidence).prefix(4).map { $0 + "()" }, joiner: "and")
         let changed = FixesChecks.list(patchFunctions.prefix(3).map { $0 + "()" }, joiner: "and")
         return result(.failed, "none of \(changed) is on the stacks or calls a function on them",
             "The syzbot report this patch closes (\(title)) shows \(shown) on its stacks, and this patch "
@@ -46,4 +46,26 @@ public enum StackCheck {
         var seen = Set<String>()
         return evidence.reports.flatMap(\.functions).filter { seen.insert($0).inserted }
     }
+
+    /// Functions whose callers are worth looking up, most telling first: the top frames of
+    /// each stack (the access, then the free, then the allocation), before the syscall and
+    /// netlink plumbing deeper down that every report shares.
+    public static func lookupOrder(_ evidence: SyzbotBugEvidence) -> [String] {
+        let roles: [ReportStack.Role] = [.access, .free, .allocation, .origin, .lockChain, .leakAllocation]
+        var seen = Set<String>()
+        var top: [String] = []
+        for report in evidence.reports {
+            if let frame = report.faultingFrame, !SyzbotReport.isMachinery(frame) { top.append(frame.function) }
+            for role in roles {
+                for stack in report.stacks(role) {
+                    top += stack.frames.filter { !SyzbotReport.isMachinery($0) }.prefix(topFramesPerStack).map(\.function)
+                }
+            }
+        }
+        return (top + stackFunctions(evidence)).filter { seen.insert($0).inserted }
+    }
+
+    /// Frames of each stack looked at first: the function that crashed or freed and the few
+    /// that called it; below them a stack is syscall or work-item plumbing.
+    static let topFramesPerStack = 4
 }

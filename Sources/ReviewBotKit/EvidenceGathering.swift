@@ -72,7 +72,7 @@ struct EvidenceGatherer: Sendable {
                 if let tree, let bug {
                     let onStacks = StackCheck.stackFunctions(bug)
                     callers = functions.contains(where: onStacks.contains) ? [:]
-                        : await tree.callers(Array(onStacks.prefix(FixEvidenceLimits.callerLookups)), index)
+                        : await tree.callers(Array(StackCheck.lookupOrder(bug).prefix(FixEvidenceLimits.callerLookups)), index)
                 }
                 evidence[index].checks.append(StackCheck.evaluate(reference: reference, evidence: bug, fetchFailure: failure,
                                                                   patchFunctions: functions, callers: callers))

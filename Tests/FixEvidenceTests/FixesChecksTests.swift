@@ -37,3 +37,43 @@ import Testing
         #expect(FixesChecks.subjectsMatch("Foo:  add the probe", "foo: add the probe"))
     }
 }
+
+@Suite struct StackCheckTests {
+    func evidence() throws -> SyzbotBugEvidence {
+        SyzbotBugEvidence(reference: SyzbotReference(key: .extid, value: SyzbotFixtures.nbdExtid, line: "Reported-by: x")!,
+                          bug: SyzbotBug(title: "KASAN: slab-use-after-free Write in recv_work (2)"),
+                          reports: [SyzbotReport.parse(try SyzbotFixtures.text("kasan-uaf-nbd-recv_work.txt"))],
+                          pageURL: "https://syzkaller.appspot.com/bug?extid=\(SyzbotFixtures.nbdExtid)")
+    }
+
+    @Test func onTheStacksPassesWithoutATree() throws {
+        let check = StackCheck.evaluate(reference: try evidence().reference, evidence: try evidence(), fetchFailure: nil,
+                                        patchFunctions: ["nbd_config_put"], callers: nil)
+        #expect(check.outcome == .passed)
+    }
+
+    @Test func offTheStacksNeedsTheTreesCallers() throws {
+        let evidence = try evidence()
+        let noTree = StackCheck.evaluate(reference: evidence.reference, evidence: evidence, fetchFailure: nil,
+                                         patchFunctions: ["nbd_release_sockets"], callers: nil)
+        #expect(noTree.outcome == .notDone)
+        let caller = StackCheck.evaluate(reference: evidence.reference, evidence: evidence, fetchFailure: nil,
+                                         patchFunctions: ["nbd_release_sockets"],
+                                         callers: ["nbd_config_put": ["recv_work", "nbd_release_sockets"]])
+        #expect(caller.outcome == .passed)
+        #expect(caller.detail == "the patch changes nbd_release_sockets(), which calls nbd_config_put() from the report's stacks")
+        let unrelated = StackCheck.evaluate(reference: evidence.reference, evidence: evidence, fetchFailure: nil,
+                                            patchFunctions: ["nbd_ioctl"], callers: ["nbd_config_put": ["recv_work"]])
+        #expect(unrelated.outcome == .failed)
+        #expect(unrelated.comment == "The syzbot report this patch closes (KASAN: slab-use-after-free Write in recv_work (2)) "
+            + "shows recv_work(), nbd_config_put(), nbd_alloc_and_init_config() and nbd_genl_connect() on its "
+            + "stacks, and this patch changes nbd_ioctl(), none of which is on those stacks or calls a function on them; "
+            + "does it fix the crash the report shows?")
+    }
+
+    /// The free stack's top frames come before the allocation's syscall plumbing.
+    @Test func callersAreLookedUpForTheTopFramesFirst() throws {
+        let order = StackCheck.lookupOrder(try evidence())
+        #expect(Array(order.prefix(3)) == ["recv_work", "nbd_config_put", "nbd_alloc_and_init_config"])
+    }
+}
