@@ -63,6 +63,8 @@ let package = Package(
         .testTarget(name: "MailSourcesTests", dependencies: ["MailSources", "LoopbackServers", "MboxParser"]),
         .testTarget(name: "ReviewEngineTests", dependencies: ["ReviewEngine", "LoopbackServers", "MboxParser", "FixEvidence"]),
         .testTarget(name: "ReviewBotTests", dependencies: ["ReviewBotKit", "LoopbackServers"], exclude: ["Golden"]),
+        // The built `reviewbot` run as a user runs it: exit codes, help, completions.
+        .testTarget(name: "ReviewBotCLITests", dependencies: ["ReviewBot", "LoopbackServers"]),
         .testTarget(name: "FixEvidenceTests", dependencies: ["FixEvidence", "LoopbackServers", "MboxParser"],
                     exclude: ["Fixtures"]),
     ],

@@ -10,12 +10,17 @@ public struct MailboxScanResult: Sendable, Hashable {
     public var series = 0
     /// One entry per message that could not be read, in source order.
     public var errors: [MboxParserError] = []
+    /// What reading a patch mail tolerated: a charset it could not honour, diff lines the
+    /// patch parser could not place (a mangled or cut patch), in source order.
+    public var warnings: [ParseWarning] = []
 
     public init() {}
 
-    /// `{"messages": N, "patches": P, "series": S, "errors": E}`, keys in that order.
+    /// `{"messages": N, "patches": P, "series": S, "errors": E, "warnings": W}`, keys in
+    /// that order.
     public var json: String {
-        "{\"messages\": \(messages), \"patches\": \(patches), \"series\": \(series), \"errors\": \(errors.count)}"
+        "{\"messages\": \(messages), \"patches\": \(patches), \"series\": \(series), \"errors\": \(errors.count), "
+            + "\"warnings\": \(warnings.count)}"
     }
 }
 
@@ -59,7 +64,10 @@ public enum MailboxScan {
                     do {
                         let message = try MailMessage(raw: raw.bytes, location: raw.location, limits: options.limits)
                         let isPatch = holdsPatch(message)
-                        if isPatch { result.patches += 1 }
+                        if isPatch {
+                            result.patches += 1
+                            result.warnings += patchWarnings(message)
+                        }
                         series.add(message, isPatch: isPatch)
                     } catch {
                         result.errors.append(error)
@@ -69,6 +77,20 @@ public enum MailboxScan {
         }
         result.series = series.count()
         return result
+    }
+
+    /// The charset and diff-parser warnings of a patch mail: the body is decoded and its
+    /// diff parsed, as a review would, so a mangled patch shows up in the scan.
+    static func patchWarnings(_ message: MailMessage) -> [ParseWarning] {
+        var reasons: [String] = []
+        let body = message.decodeBody(warnings: &reasons)
+        let patch = PatchParser.parse(body: body)
+        reasons += patch.warnings.map { "diff \($0)" }
+        if let mangling = patch.mangling {
+            reasons.append("mangled patch (\(mangling.rawValue)): its diff cannot be reviewed")
+        }
+        var seen = Set<String>()
+        return reasons.filter { seen.insert($0).inserted }.map { ParseWarning(location: message.location, reason: $0) }
     }
 
     /// Whether a message carries a patch (`PatchParser.containsDiff` on the body's bytes).

@@ -47,6 +47,9 @@ public struct Patch: Sendable, Hashable {
     /// What the parser tolerated (a hunk shorter than its header says, a limit reached);
     /// each names the body line it concerns.
     public var warnings: [String]
+    /// Diff lines the parser could not place in any hunk, and why: never reviewed, always
+    /// reported.
+    public var unplaced: [UnplacedDiffLines] = []
 
     public init(inBodyFrom: MailAddress? = nil, inBodySubject: String? = nil, inBodyDate: String? = nil,
                 commitMessage: String = "", trailers: [Trailer] = [], notes: String = "",

@@ -8,6 +8,8 @@ struct DiffScanner {
     /// Line ranges holding no diff: before the first file, between files, after the last.
     private(set) var gaps: [Range<Int>] = []
     private(set) var warnings: [String] = []
+    /// Diff lines no hunk could take (see `PatchParser+Unplaced.swift`).
+    var unplaced: [UnplacedDiffLines] = []
     /// git apply's `-p`: 1, or 0 once a traditional diff shows names without a directory.
     var paths: PathReader
     private var hunkCount = 0
@@ -28,6 +30,12 @@ struct DiffScanner {
             guard let (header, next) = fileHeader(at: line, end: range.upperBound) else {
                 if lines.hasPrefix(line, "@@ -"), HunkHeader(lines, line) != nil {
                     warn(line, "hunk without a file header; git apply refuses such a patch")
+                    // Its lines are diff lines nobody will review: list them.
+                    let stop = unplacedRunEnd(from: line + 1, end: range.upperBound)
+                    recordUnplaced(file: files.last?.path ?? "", line, stop, cause: .noFileHeader,
+                                   problem: "a hunk with no file header before it")
+                    line = stop
+                    continue
                 }
                 line += 1
                 continue
@@ -211,27 +219,61 @@ struct DiffScanner {
     // MARK: Hunks
 
     /// Hunks follow the header and each other directly, as in git's `parse_single_patch`.
+    /// Where a hunk breaks (lines that do not fit its counts, a header that does not
+    /// parse), the lines up to the next hunk or file are recorded as unplaced and reading
+    /// goes on with the next hunk, so one bad hunk costs only its own lines.
     private mutating func readHunks(into file: inout FileDiff, from first: Int, end: Int) -> Int {
         var line = first
-        while line < end, let header = HunkHeader(lines, line) {
+        while line < end {
+            guard let header = HunkHeader(lines, line) else {
+                guard lines.hasPrefix(line, "@@ -") else { break }
+                warn(line, "hunk header does not parse (a count too long or malformed); git apply refuses it")
+                let stop = unplacedRunEnd(from: line + 1, end: end)
+                recordUnplaced(file: file.path, line, stop, cause: .unreadableHeader,
+                               problem: "the hunk header does not parse (a count too long or malformed)")
+                line = stop
+                continue
+            }
             guard hunkCount < limits.maxHunks else {
                 warn(line, "more than \(limits.maxHunks) hunks; the rest is not read")
+                recordUnplaced(file: file.path, line, end, cause: .limit,
+                               problem: "more than \(limits.maxHunks) hunks in the patch; the rest is not read")
                 limitReached = true
-                return line
+                return end
             }
             hunkCount += 1
             var hunk = Hunk(oldStart: header.oldStart, oldCount: header.oldCount, newStart: header.newStart,
                             newCount: header.newCount,
                             functionContext: lines.string(header.contextStart, lines.ends[line]))
             let (next, problem) = readHunkLines(&hunk, from: line + 1, end: end)
-            if let problem {
-                warn(next, problem)
-            } else if hunk.lines.allSatisfy({ $0.kind == .context || $0.kind == .noNewlineMarker }) {
-                warn(line, "hunk changes nothing; git apply refuses such a patch")
-            }
             file.hunks.append(hunk)
+            let headerLine = line
             line = next
-            if problem != nil || limitReached { break }
+            guard let problem else {
+                if hunk.lines.allSatisfy({ $0.kind == .context || $0.kind == .noNewlineMarker }) {
+                    warn(headerLine, "hunk changes nothing; git apply refuses such a patch")
+                }
+                continue
+            }
+            warn(next, problem)
+            if limitReached {
+                recordUnplaced(file: file.path, next, end, cause: .limit, problem: problem)
+                return end
+            }
+            if next >= end {
+                let missing = (hunk.oldCount - hunk.lines.filter { $0.kind != .added && $0.kind != .noNewlineMarker }.count,
+                               hunk.newCount - hunk.lines.filter { $0.kind != .removed && $0.kind != .noNewlineMarker }.count)
+                unplaced.append(UnplacedDiffLines(
+                    file: file.path, firstLine: end, lineCount: 0, changedLineCount: 0, cause: .truncated,
+                    reason: "the patch ends inside a hunk: \(missing.0) old and \(missing.1) new lines its header "
+                        + "promises are missing (a cut or truncated mail)"))
+                return next
+            }
+            let stop = unplacedRunEnd(from: next, end: end)
+            if stop > next {
+                recordUnplaced(file: file.path, next, stop, cause: .counts, problem: problem)
+            }
+            line = stop
         }
         return line
     }

@@ -8,6 +8,7 @@ extension BodyReader {
         scanner.scan(start..<lines.count)
         patch.files = scanner.files
         patch.warnings += scanner.warnings
+        patch.unplaced = scanner.unplaced
         let gaps = scanner.gaps
         var notesEnd = gaps[0].upperBound
         if !patch.files.isEmpty {

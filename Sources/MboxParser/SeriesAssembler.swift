@@ -15,9 +15,9 @@ public struct SeriesAssembler: Sendable {
     private let members: [Set<Int>]
     private let threads: [Set<Int>]
     /// Per candidate, the other revisions of its series (see `families(candidates:threads:)`).
-    private let families: [[Int]]
+    let families: [[Int]]
     private let dates: [Date]
-    private let graph: ThreadGraph
+    let graph: ThreadGraph
 
     public init(messages: [SeriesMessage]) {
         var entries = Self.classify(messages)
@@ -77,7 +77,7 @@ public struct SeriesAssembler: Sendable {
 
     /// The candidates holding `position`, else those holding its nearest ancestor, else
     /// those of its thread.
-    private func holders(of position: Int) -> [Int] {
+    func holders(of position: Int) -> [Int] {
         var current: Int? = position
         var hops = 0
         while let at = current, hops <= graph.parentOf.count {
@@ -90,7 +90,7 @@ public struct SeriesAssembler: Sendable {
         return threads.indices.filter { threads[$0].contains(thread) }
     }
 
-    private func newest(_ pool: [Int]) -> Int? {
+    func newest(_ pool: [Int]) -> Int? {
         pool.max { (dates[$0], $0) < (dates[$1], $1) }
     }
 

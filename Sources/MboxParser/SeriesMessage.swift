@@ -26,6 +26,9 @@ public struct SeriesMessage: Sendable, Hashable {
     /// The original recipients, whom a reply copies.
     public var to: [MailAddress] = []
     public var cc: [MailAddress] = []
+    /// What reading the mail tolerated (an unknown charset, invalid bytes), for the
+    /// review's report; the patch parser's own warnings are in `patch`.
+    public var warnings: [String] = []
 
     public init(messageID: String?, inReplyTo: String? = nil, references: [String] = [],
                 subject: String, from: MailAddress? = nil, originalFrom: MailAddress? = nil,

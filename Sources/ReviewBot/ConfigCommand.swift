@@ -13,14 +13,24 @@ struct ConfigCommand: ParsableCommand {
             abstract: "Print the effective configuration as TOML, secrets masked.",
             discussion: """
                 Defaults, then the config file, then the environment (ANTHROPIC_BASE_URL).
-                Example: reviewbot config dump --config ~/reviewbot.toml
+                Every key has a comment saying what it does; a value outside its allowed
+                range is marked '# INVALID:' and the command exits 2, as every other
+                command would refuse to start with it.
+                Example:
+                  reviewbot config dump --config ~/reviewbot.toml
                 """)
 
         @OptionGroup var global: GlobalOptions
 
         func run() throws {
-            let config = try global.loadConfiguration()
-            print(config.dump(environment: ProcessInfo.processInfo.environment), terminator: "")
+            let environment = ProcessInfo.processInfo.environment
+            let config = try global.loadUnchecked()
+            print(config.dump(environment: environment), terminator: "")
+            let problems = config.problems(environment: environment)
+            if !problems.isEmpty {
+                throw Diagnostics.fail("invalid configuration: " + problems.map(\.description).joined(separator: "; "),
+                                       code: .usage)
+            }
         }
     }
 }

@@ -37,7 +37,11 @@ enum Diagnostics {
     /// arguments or configuration, 3 for a failed source, network or server.
     static func fail(_ error: any Error) -> ExitCode {
         if let exit = error as? ExitCode { return exit }  // already reported
-        let code: ExitCode32 = ReviewBotError.kind(of: error) == .usage ? .usage : .unavailable
+        let code: ExitCode32 = switch ReviewBotError.kind(of: error) {
+        case .usage: .usage
+        case .noPatches: .incomplete
+        case .unavailable: .unavailable
+        }
         return fail("\(error)", code: code)
     }
 }

@@ -13,7 +13,8 @@ struct DraftsCommand: AsyncParsableCommand {
             abstract: "Append every .eml in DIR to an IMAP mailbox flagged \\Draft (once per Message-ID).",
             discussion: """
                 The password comes from REVIEWBOT_IMAP_PASSWORD or [imap] password_command.
-                Example: reviewbot drafts push review-out --to imaps://me@mail.example.org/Drafts
+                Example:
+                  reviewbot drafts push review-out --to imaps://me@mail.example.org/Drafts
                 """)
 
         @OptionGroup var global: GlobalOptions

@@ -9,7 +9,8 @@ struct FetchCommand: AsyncParsableCommand {
         discussion: """
             Settings come from the config file's [lore] and [imap] sections; the flags win.
             Examples:
-              reviewbot fetch 20211107202530.20147-1-semen.protsenko@linaro.org -o series.mbox
+              reviewbot fetch 20211107202530.20147-1-semen.protsenko@linaro.org \\
+                  -o series.mbox
               reviewbot fetch imaps://me@mail.example.org/lists/netdev --imap-days 3 -o -
             """)
 
@@ -67,6 +68,11 @@ struct SourceOptions: ParsableArguments {
     var flags: SourceFlags {
         SourceFlags(loreURL: loreURL, noCache: noCache, imapAllowPlaintext: imapAllowPlaintext, imapDays: imapDays,
                     imapSearch: imapSearch, caFile: caFile, timeout: timeout)
+    }
+
+    /// `--timeout` and `--imap-days` against the ranges of the keys they stand for.
+    func validate() throws {
+        do { try flags.validate() } catch { throw ValidationError("\(error)") }
     }
 }
 

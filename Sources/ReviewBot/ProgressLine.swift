@@ -12,7 +12,7 @@ final class ProgressLine: Sendable {
         guard enabled else { return }
         let cost = p.cost.map { String(format: ", $%.4f", $0) } ?? ""
         let tokens = p.usage.input + p.usage.cacheWrite + p.usage.cacheRead + p.usage.output
-        FileHandle.standardError.write(Data("\r\u{1B}[Kreviewing: \(p.done)/\(p.total) tasks, \(tokens) tokens\(cost)".utf8))
+        FileHandle.standardError.write(Data("\r\u{1B}[K\(p.phase.rawValue): \(p.done)/\(p.total) \(p.phase.unit), \(tokens) tokens\(cost)".utf8))
     }
 
     func finish() {

@@ -45,10 +45,15 @@ struct PromptsCommand: AsyncParsableCommand {
     struct Match: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show, per patch, which subsystem and pattern files trigger and why.",
-            discussion: "Example: reviewbot prompts match https://lore.kernel.org/all/<message-id>/")
+            discussion: """
+                The prefix figure is the one `reviewbot plan` prints for the patch.
+                Example:
+                  reviewbot prompts match https://lore.kernel.org/all/<message-id>/
+                """)
         @OptionGroup var options: Options
         @OptionGroup var global: GlobalOptions
         @OptionGroup var sourceOptions: SourceOptions
+        @OptionGroup var series: SeriesOptions
         @Argument(help: "A file, directory or -; a message-id, lore or patch.msgid.link URL; imaps://user@host/Mailbox.")
         var source: String
 
@@ -58,12 +63,13 @@ struct PromptsCommand: AsyncParsableCommand {
             let reader = SourceReader(configuration: config, flags: sourceOptions.flags,
                                       environment: ProcessInfo.processInfo.environment)
             do {
-                let (messages, errors, notes) = try await reader.seriesMessages(source)
-                for line in notes + errors { printError("reviewbot: \(line)") }
-                let patches = messages.compactMap { m in m.patch.map { (subject: m.subject, patch: $0) } }
-                print(try tool.match(patches), terminator: "")
+                let selection = ReviewSelection(source: source, version: series.revision, messageID: series.msgid,
+                                                match: series.match)
+                let prepared = try await PreparedReview.prepare(selection, reader: reader, library: tool.library)
+                for note in prepared.notes { printError("reviewbot: \(note)") }
+                print(tool.match(prepared), terminator: "")
             } catch {
-                throw Diagnostics.fail(error)
+                throw Diagnostics.failChoosing(error)
             }
         }
     }

@@ -3,13 +3,32 @@ import Foundation
 import PromptLibrary
 import ReviewBotKit
 
-/// What `plan` and `review` share: which series, which prompts, which model.
-struct ReviewOptions: ParsableArguments {
-    @Option(help: "Pick this revision (the N of vN) instead of the newest.")
-    var version: Int?
+/// Which series of a source: `--msgid`, `--match`, `--revision`. A source holding several
+/// series needs `--msgid` or `--match` (or, for `review` and `plan`, `--all`).
+struct SeriesOptions: ParsableArguments {
+    @Option(name: [.customLong("revision"), .customShort("v")],
+            help: ArgumentHelp("Pick this revision (the N of vN) of the series instead of the newest.", valueName: "N"))
+    var revision: Int?
 
-    @Option(help: "Pick the series holding this message (with or without <>).")
+    @Option(help: ArgumentHelp("Pick the series holding this message (with or without <>).", valueName: "ID"))
     var msgid: String?
+
+    @Option(help: ArgumentHelp("Pick the one series whose title this regular expression finds (any case).",
+                               valueName: "REGEX"))
+    var match: String?
+
+    func validate() throws {
+        if let revision, revision < 1 { throw ValidationError("--revision must be 1 or more") }
+    }
+}
+
+/// What `plan` and `review` share: which series and patches, which prompts, which model.
+struct ReviewOptions: ParsableArguments {
+    @OptionGroup var series: SeriesOptions
+
+    @Option(help: ArgumentHelp("Review only these patches (the N of N/M), e.g. 2,4-6; the rest are listed as "
+                               + "not selected.", valueName: "LIST"))
+    var patches: String?
 
     @Option(help: ArgumentHelp("Directory whose files replace or add to the bundled prompts (default: [prompts_dir], "
                                + "then $XDG_CONFIG_HOME/reviewbot/prompts).", valueName: "dir"))
@@ -22,8 +41,14 @@ struct ReviewOptions: ParsableArguments {
     var taskLines: Int?
 
     func validate() throws {
-        if let version, version < 1 { throw ValidationError("--version must be 1 or more") }
-        if let taskLines, taskLines < 1 { throw ValidationError("--task-lines must be 1 or more") }
+        if let taskLines {
+            do {
+                try Configuration.check(flag: "--task-lines", Double(taskLines), in: Configuration.taskLinesRange)
+            } catch { throw ValidationError("\(error)") }
+        }
+        if let patches {
+            do { _ = try PatchNumbers(parsing: patches) } catch { throw ValidationError("\(error)") }
+        }
     }
 
     func apply(to config: inout Configuration) {
@@ -32,13 +57,20 @@ struct ReviewOptions: ParsableArguments {
         if let prompts { config.promptsDirectory = prompts }
     }
 
-    /// Reads `source` and plans its review; what reading said (an incomplete series,
-    /// unreadable messages) goes to stderr.
+    func selection(_ source: String) throws -> ReviewSelection {
+        ReviewSelection(source: source, version: series.revision, messageID: series.msgid, match: series.match,
+                        patches: try patches.map(PatchNumbers.init(parsing:)))
+    }
+
+    func reader(_ config: Configuration, _ sourceOptions: SourceOptions) -> SourceReader {
+        SourceReader(configuration: config, flags: sourceOptions.flags, environment: ProcessInfo.processInfo.environment)
+    }
+
+    /// Reads `source` and plans the review of the one series it names; what reading said
+    /// (an incomplete series, unreadable messages) goes to stderr.
     func prepare(_ source: String, config: Configuration, sourceOptions: SourceOptions) async throws -> PreparedReview {
-        let reader = SourceReader(configuration: config, flags: sourceOptions.flags,
-                                  environment: ProcessInfo.processInfo.environment)
-        let prepared = try await PreparedReview.prepare(ReviewSelection(source: source, version: version, messageID: msgid),
-                                                        reader: reader, library: try library(config))
+        let prepared = try await PreparedReview.prepare(try selection(source), reader: reader(config, sourceOptions),
+                                                        library: try library(config))
         for note in prepared.notes { Diagnostics.warn(note) }
         return prepared
     }
@@ -49,5 +81,16 @@ struct ReviewOptions: ParsableArguments {
                                              environment: env)
         for warning in library.warnings { Diagnostics.warn("\(warning)") }
         return library
+    }
+}
+
+extension Diagnostics {
+    /// `fail(_:)`, printing the series to choose from first when the source held several.
+    static func failChoosing(_ error: any Error) -> ExitCode {
+        if let several = error as? SeveralSeriesError {
+            FileHandle.standardError.write(Data(("reviewbot: " + several.message + "\n" + several.catalog.listing).utf8))
+            return ExitCode(ExitCode32.usage.rawValue)
+        }
+        return fail(error)
     }
 }

@@ -9,8 +9,11 @@ struct ScanCommand: AsyncParsableCommand {
         commandName: "scan",
         abstract: "Read a source and count messages, patches and series.",
         discussion: """
-            Messages that cannot be read are listed on stderr as <file>:<message number>: <reason>
-            and counted in errors; reading goes on. Exit 0 when the source was read.
+            Messages that cannot be read are listed on stderr as
+            <file>:<message number>: <reason> and counted in errors; reading goes on.
+            Patch mails are parsed as a review would: charset problems and diff lines
+            that cannot be placed (a mangled or cut patch) are listed as warnings.
+            Exit 0 when everything was read, 1 when some messages could not be read.
             Examples:
               reviewbot scan ~/Mail/linux-watchdog
               reviewbot scan archive.mbox --json
@@ -30,11 +33,13 @@ struct ScanCommand: AsyncParsableCommand {
         let config = try global.loadConfiguration()
         let reader = SourceReader(configuration: config, flags: sourceOptions.flags,
                                   environment: ProcessInfo.processInfo.environment)
+        let unreadable: Int
         do {
-            try await reader.withMailbox(source) { mailbox in
+            unreadable = try await reader.withMailbox(source) { mailbox in
                 let result = try MailboxScan.scan(path: mailbox.path)
                 var report = mailbox.notes.map { "reviewbot: \($0)\n" }.joined()
                 for error in result.errors { report += mailbox.describe(error) + "\n" }
+                for warning in result.warnings { report += mailbox.describe(warning) + "\n" }
                 if !report.isEmpty { FileHandle.standardError.write(Data(report.utf8)) }
                 if json {
                     print(result.json)
@@ -43,10 +48,13 @@ struct ScanCommand: AsyncParsableCommand {
                     print("patches: \(result.patches)")
                     print("series: \(result.series)")
                     print("errors: \(result.errors.count)")
+                    print("warnings: \(result.warnings.count)")
                 }
+                return result.errors.count
             }
         } catch {
             throw Diagnostics.fail(error)
         }
+        if unreadable > 0 { throw ExitCode(ExitCode32.incomplete.rawValue) }
     }
 }

@@ -17,7 +17,9 @@ struct SendCommand: AsyncParsableCommand {
             listed in DIR/.sent and never sent again.
             The server comes from [smtp] url and user (or --smtp-url, --smtp-user); the
             password from REVIEWBOT_SMTP_PASSWORD or [smtp] password_command, never argv.
-            Example: REVIEWBOT_SMTP_PASSWORD=... reviewbot send review-out --smtp-url smtps://smtp.example.org --smtp-user me
+            Example:
+              REVIEWBOT_SMTP_PASSWORD=... reviewbot send review-out \\
+                  --smtp-url smtps://smtp.example.org --smtp-user me
             """)
 
     @OptionGroup var global: GlobalOptions

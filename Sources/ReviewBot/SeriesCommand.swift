@@ -7,10 +7,13 @@ struct SeriesCommand: AsyncParsableCommand {
         commandName: "series",
         abstract: "Rebuild the patch series in a thread or mailbox the way b4 am does.",
         discussion: """
+            A source holding several series (an IMAP folder, a list archive) lists
+            them all: title, revision, author, complete or not, and the message-id
+            that selects each. --msgid or --match then picks one.
             Examples:
-              reviewbot series https://lore.kernel.org/all/20250101-foo-v3-0-abc@example.org/
               reviewbot series thread.mbox --json
-              reviewbot series thread.mbox --version 2 --export-mbox v2.mbox
+              reviewbot series thread.mbox -v 2 --export-mbox v2.mbox
+              reviewbot series ~/Mail/netdev --match 'page_pool'
             """)
 
     @Argument(help: "A file, directory or - ; a message-id, lore or patch.msgid.link URL; imaps://user@host/Mailbox.")
@@ -18,22 +21,13 @@ struct SeriesCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var sourceOptions: SourceOptions
+    @OptionGroup var series: SeriesOptions
 
     @Flag(help: "Print the series as JSON.")
     var json = false
 
-    @Option(help: "Pick this revision (the N of vN) instead of the newest.")
-    var version: Int?
-
-    @Option(help: "Pick the series holding this message (with or without <>).")
-    var msgid: String?
-
     @Option(name: .customLong("export-mbox"), help: "Write a git-am-ready mbox with the trailers applied.")
     var exportMbox: String?
-
-    func validate() throws {
-        if let version, version < 1 { throw ValidationError("--version must be 1 or more") }
-    }
 
     func run() async throws {
         let config = try global.loadConfiguration()
@@ -41,7 +35,8 @@ struct SeriesCommand: AsyncParsableCommand {
                                   environment: ProcessInfo.processInfo.environment)
         let outcome: SeriesReport.Outcome
         do {
-            outcome = try await SeriesReport.run(.init(source: source, json: json, version: version, messageID: msgid,
+            outcome = try await SeriesReport.run(.init(source: source, json: json, version: series.revision,
+                                                       messageID: series.msgid, match: series.match,
                                                        exportPath: exportMbox), reader: reader)
         } catch {
             throw Diagnostics.fail(error)

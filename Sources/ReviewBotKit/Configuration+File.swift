@@ -34,6 +34,23 @@ extension Configuration {
         return (config, warnings)
     }
 
+    /// `load`, then every setting checked against its allowed values: a configuration
+    /// with a value out of range is refused before any command starts, naming the key,
+    /// the value, what is allowed and the file.
+    public static func loadValidated(path: String?, environment: [String: String])
+        throws -> (Configuration, warnings: [String])
+    {
+        let (config, warnings) = try load(path: path, environment: environment)
+        let problems = config.problems(environment: environment)
+        guard problems.isEmpty else {
+            let file = path ?? defaultPath(environment: environment)
+            throw ReviewBotError("invalid configuration (\(file)): "
+                + problems.map(\.description).joined(separator: "; ")
+                + "; fix the file or the environment (reviewbot config dump shows every value)")
+        }
+        return (config, warnings)
+    }
+
     /// Applies a TOML document over this configuration and returns warnings for keys it
     /// does not know (a typo should be visible, but not fatal).
     public mutating func apply(toml text: String, file: String) throws -> [String] {
@@ -50,8 +67,8 @@ extension Configuration {
                 try applyPrices(value, file: file, warnings: &warnings)
                 continue
             }
-            if key == "prompts_dir" {
-                promptsDirectory = try Self.string(value, "prompts_dir", file)
+            if let top = ConfigSchema.topLevel[key] {
+                try top.read(&self, value, key, file)
                 continue
             }
             guard let section = ConfigSchema.sections[key] else {
@@ -66,7 +83,7 @@ extension Configuration {
                     warnings.append("\(file): unknown key '\(key).\(field)' ignored")
                     continue
                 }
-                try setter(&self, sub[field]!, "\(key).\(field)", file)
+                try setter.read(&self, sub[field]!, "\(key).\(field)", file)
             }
         }
         return warnings
@@ -112,68 +129,18 @@ extension Configuration {
         throw ReviewBotError("\(file): '\(key)' must be a number")
     }
 
+    /// An array of strings, or one string holding one entry.
+    static func strings(_ v: any TOMLValueConvertible, _ key: String, _ file: String) throws -> [String] {
+        if let s = v.string { return [s] }
+        guard let array = v.array else { throw ReviewBotError("\(file): '\(key)' must be an array of strings") }
+        return try array.map { element in
+            guard let s = element.string else { throw ReviewBotError("\(file): '\(key)' must be an array of strings") }
+            return s
+        }
+    }
+
     static func bool(_ v: any TOMLValueConvertible, _ key: String, _ file: String) throws -> Bool {
         guard let b = v.bool else { throw ReviewBotError("\(file): '\(key)' must be true or false") }
         return b
     }
-}
-
-/// The keys the file may hold, section by section, each with how it lands in the value.
-enum ConfigSchema {
-    typealias Setter = (inout Configuration, any TOMLValueConvertible, String, String) throws -> Void
-
-    static func str(_ kp: WritableKeyPath<Configuration, String>) -> Setter {
-        { c, v, k, f in c[keyPath: kp] = try Configuration.string(v, k, f) }
-    }
-    static func optStr(_ kp: WritableKeyPath<Configuration, String?>) -> Setter {
-        { c, v, k, f in c[keyPath: kp] = try Configuration.string(v, k, f) }
-    }
-    static func int(_ kp: WritableKeyPath<Configuration, Int>) -> Setter {
-        { c, v, k, f in c[keyPath: kp] = try Configuration.int(v, k, f) }
-    }
-    static func num(_ kp: WritableKeyPath<Configuration, Double>) -> Setter {
-        { c, v, k, f in c[keyPath: kp] = try Configuration.number(v, k, f) }
-    }
-    static func bool(_ kp: WritableKeyPath<Configuration, Bool>) -> Setter {
-        { c, v, k, f in c[keyPath: kp] = try Configuration.bool(v, k, f) }
-    }
-
-    // Computed, not stored: closures over key paths are not Sendable globals.
-    static var sections: [String: [String: Setter]] { [
-        "lore": [
-            "url": str(\.lore.url), "cache": bool(\.lore.cache),
-            "timeout_seconds": int(\.lore.timeoutSeconds), "retries": int(\.lore.retries),
-        ],
-        "imap": [
-            "password_command": optStr(\.imap.passwordCommand), "days": int(\.imap.days),
-            "search": optStr(\.imap.search), "allow_plaintext": bool(\.imap.allowPlaintext),
-            "ca_file": optStr(\.imap.caFile), "timeout_seconds": int(\.imap.timeoutSeconds),
-        ],
-        "smtp": [
-            "url": optStr(\.smtp.url), "user": optStr(\.smtp.user),
-            "password_command": optStr(\.smtp.passwordCommand),
-            "allow_plaintext": bool(\.smtp.allowPlaintext),
-            "timeout_seconds": int(\.smtp.timeoutSeconds),
-        ],
-        "model": [
-            "name": str(\.model.name), "max_tokens": int(\.model.maxTokens),
-            "max_tokens_ceiling": int(\.model.maxTokensCeiling), "base_url": str(\.model.baseURL),
-            "auth": str(\.model.auth), "concurrency": int(\.model.concurrency),
-            "timeout_seconds": int(\.model.timeoutSeconds), "retries": int(\.model.retries),
-        ],
-        "review": [
-            "task_lines": int(\.review.taskLines), "verify": bool(\.review.verify),
-            "severity_floor": str(\.review.severityFloor),
-            "max_findings_per_patch": int(\.review.maxFindingsPerPatch),
-            "budget_tokens": int(\.review.budgetTokens), "budget_usd": num(\.review.budgetUSD),
-        ],
-        "tree": [
-            "max_tool_turns": int(\.tree.maxToolTurns),
-        ],
-        "drafts": [
-            "from": optStr(\.drafts.from), "disclosure": str(\.drafts.disclosure),
-            "signature": optStr(\.drafts.signature),
-            "cc_original_recipients": bool(\.drafts.ccOriginalRecipients),
-        ],
-    ] }
 }

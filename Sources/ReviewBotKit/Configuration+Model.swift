@@ -10,6 +10,9 @@ extension Configuration {
     /// read from the environment only, never from argv or the config file.
     public func messagesTransport(environment: [String: String]) throws -> CurlMessagesTransport? {
         guard let key = environment[Self.apiKeyVariable], !key.isEmpty else { return nil }
+        if let insecure = insecureBaseURLProblem(environment: environment) {
+            throw ReviewBotError("refusing to send the API key in clear: \(insecure)")
+        }
         guard let style = APIAuthStyle(rawValue: model.auth) else {
             throw ReviewBotError("model.auth must be 'x-api-key' or 'bearer', not '\(model.auth)'")
         }

@@ -3,12 +3,13 @@ import ReviewEngine
 
 extension Configuration {
     /// The engine's settings from `[model]`, `[review]` and `[prices]`.
+    /// Refuses settings outside their allowed values (flags applied after loading, or a
+    /// value built in code), so nothing below can overflow or drop every finding.
     public func reviewConfiguration(verify: Bool? = nil) throws -> ReviewConfiguration {
+        if let problem = problems().first { throw ReviewBotError("invalid configuration: \(problem)") }
         guard let floor = Severity(rawValue: review.severityFloor) else {
             throw ReviewBotError("review.severity_floor must be low, medium or high, not '\(review.severityFloor)'")
         }
-        guard model.concurrency >= 1 else { throw ReviewBotError("model.concurrency must be 1 or more") }
-        guard model.maxTokens >= 1 else { throw ReviewBotError("model.max_tokens must be 1 or more") }
         var c = ReviewConfiguration(request: RequestSettings(model: model.name, maxTokens: model.maxTokens))
         c.maxTokensCeiling = max(model.maxTokensCeiling, model.maxTokens)
         c.concurrency = model.concurrency
@@ -20,11 +21,6 @@ extension Configuration {
         c.severityFloor = floor
         c.maxFindingsPerPatch = review.maxFindingsPerPatch
         c.prices = priceTable
-        // Each tool turn is a request: a cap of 0 forces the answer at once; beyond 50 a task
-        // would read more than a maintainer reviews a patch by.
-        guard (0...50).contains(tree.maxToolTurns) else {
-            throw ReviewBotError("tree.max_tool_turns must be from 0 to 50, not \(tree.maxToolTurns)")
-        }
         c.maxToolTurns = tree.maxToolTurns
         return c
     }

@@ -30,6 +30,17 @@ public struct SourceFlags: Sendable, Equatable {
         self.caFile = caFile
         self.timeout = timeout
     }
+
+    /// Checks the numbers against the same ranges as the file's keys, so `--timeout 1e300`
+    /// or `--imap-days 99999999999` is refused with the allowed range instead of
+    /// overflowing later.
+    public func validate() throws {
+        if let timeout { try Configuration.check(flag: "--timeout", timeout, in: ConfigSchema.timeoutFlagSeconds) }
+        if let imapDays {
+            try Configuration.check(flag: "--imap-days", Double(imapDays),
+                                    in: Double(ConfigSchema.imapDays.lowerBound)...Double(ConfigSchema.imapDays.upperBound))
+        }
+    }
 }
 
 extension Configuration {
@@ -37,8 +48,11 @@ extension Configuration {
     /// thread cache under the XDG cache directory unless `--no-cache` or `cache = false`.
     public func loreConfiguration(flags: SourceFlags = SourceFlags(),
                                   environment: [String: String]) throws -> LoreConfiguration {
+        try flags.validate()
         let seconds = try Self.positive(flags.timeout ?? Double(lore.timeoutSeconds), "lore timeout")
-        guard lore.retries >= 0 else { throw ReviewBotError("lore.retries must be 0 or more, not \(lore.retries)") }
+        guard ConfigSchema.retries.contains(lore.retries) else {
+            throw ReviewBotError("lore.retries = \(lore.retries) is not allowed: \(AllowedValues.integers(ConfigSchema.retries))")
+        }
         let cache = flags.noCache || !lore.cache ? nil : URL(fileURLWithPath: XDGDirectories(environment: environment).cache)
         return LoreConfiguration(baseURL: flags.loreURL ?? lore.url, timeouts: Self.timeouts(seconds),
                                  // Qualified: ReviewEngine has a RetryPolicy for the model API too.
@@ -50,16 +64,20 @@ extension Configuration {
     /// is the first given of `--imap-search`, `--imap-days`, `search`, `days`.
     public func imapOptions(flags: SourceFlags = SourceFlags(),
                             environment: [String: String]) throws -> IMAPOptions {
+        try flags.validate()
         let seconds = try Self.positive(flags.timeout ?? Double(imap.timeoutSeconds), "imap timeout")
         let search: IMAPOptions.Search
         if let raw = flags.imapSearch {
             search = .raw(raw)
         } else if let days = flags.imapDays {
-            search = .recentPatches(days: Int(try Self.positive(Double(days), "--imap-days")))
+            search = .recentPatches(days: days)
         } else if let raw = imap.search {
             search = .raw(raw)
         } else {
-            search = .recentPatches(days: Int(try Self.positive(Double(imap.days), "imap.days")))
+            guard ConfigSchema.imapDays.contains(imap.days) else {
+                throw ReviewBotError("imap.days = \(imap.days) is not allowed: \(AllowedValues.integers(ConfigSchema.imapDays))")
+            }
+            search = .recentPatches(days: imap.days)
         }
         return IMAPOptions(allowPlaintext: flags.imapAllowPlaintext || imap.allowPlaintext,
                            tls: TLSOptions(caFile: flags.caFile ?? imap.caFile), timeout: seconds,
@@ -74,8 +92,20 @@ extension Configuration {
                          lowSpeedBytesPerSecond: 1, lowSpeedSeconds: Int(seconds.rounded(.up)))
     }
 
+    /// A timeout in seconds, from a flag or a file key: within the range every timeout
+    /// shares (`ConfigSchema.timeoutFlagSeconds`).
     static func positive(_ value: Double, _ name: String) throws -> Double {
-        guard value > 0, value.isFinite else { throw ReviewBotError("\(name) must be more than 0, not \(value)") }
+        guard value.isFinite, ConfigSchema.timeoutFlagSeconds.contains(value) else {
+            throw ReviewBotError("\(name) \(number(value)) is not allowed: "
+                + "\(AllowedValues.numbers(ConfigSchema.timeoutFlagSeconds)) seconds")
+        }
         return value
+    }
+
+    /// A number given on the command line, against the range of the key it stands for.
+    public static func check(flag: String, _ value: Double, in range: ClosedRange<Double>) throws {
+        guard value.isFinite, range.contains(value) else {
+            throw ReviewBotError("\(flag) \(number(value)) is not allowed: \(AllowedValues.numbers(range))")
+        }
     }
 }

@@ -48,6 +48,9 @@ public struct Configuration: Sendable, Equatable {
         public var baseURL = "https://api.anthropic.com"
         /// `x-api-key` (Anthropic) or `bearer` (gateways that want Authorization: Bearer).
         public var auth = "x-api-key"
+        /// Allow `http://` to a host other than loopback; off because the key would
+        /// travel in clear.
+        public var allowInsecureHTTP = false
         public var concurrency = 4
         public var timeoutSeconds = 600
         public var retries = 4
@@ -62,8 +65,13 @@ public struct Configuration: Sendable, Equatable {
         public var maxFindingsPerPatch = 8
         /// Stop the run cleanly when it has used this many tokens (0: no limit).
         public var budgetTokens = 0
-        /// Stop the run cleanly when its estimated cost reaches this (0: no limit).
-        public var budgetUSD = 0.0
+        /// Stop the run cleanly when its estimated cost reaches this (0: no limit). Five
+        /// dollars by default: the largest fixture series (12 patches) costs about twenty
+        /// cents, so only a runaway source (a whole mailbox) gets near it.
+        public var budgetUSD = 5.0
+        /// Ask before a review whose estimate is above this; off a terminal, refuse unless
+        /// `--yes` or `--budget` is given. A dollar is several ordinary series.
+        public var confirmAboveUSD = 1.0
         /// Earlier revisions whose review threads are read from lore for a v2 or later (0: none).
         public var earlierRounds = 3
         /// AI reviewers' addresses (`name@host`, `@domain`, or part of an address): their
@@ -82,6 +90,12 @@ public struct Configuration: Sendable, Equatable {
         public var signature: String?
         /// Cc the original To and Cc of the patch.
         public var ccOriginalRecipients = true
+        /// Draft findings that no verification pass checked (`--no-verify`, or the budget
+        /// ran out before it); by default they stay in report.md and findings.json only.
+        public var includeUnverified = false
+        /// A summary reply to the cover letter for series of at least this many patches
+        /// (0: never); a short series reads fine from the per-patch replies alone.
+        public var coverReplyMinPatches = 3
     }
 
     /// `[tree]`: reading a kernel tree during the review.

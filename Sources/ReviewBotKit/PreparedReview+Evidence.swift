@@ -5,12 +5,22 @@ import MailSources
 import MboxParser
 import ReviewEngine
 
+/// Where a review's evidence comes from besides the configured servers: the messages the
+/// source held (for AI reviewers' replies in the thread) and the state database.
+struct EvidenceSources: Sendable {
+    var messages: [SeriesMessage]
+    var reader: SourceReader
+    /// Our findings on earlier revisions; nil reads the default state database when one exists.
+    var store: StateStore?
+}
+
 extension PreparedReview {
     /// Each patch's evidence, gathered with the configured dashboard, lore and tree, and
     /// our earlier findings from `store` (or, when nil, from the state database when one
     /// exists; a plan never creates it).
-    static func gatherEvidence(series: PatchSeries, review: ReviewSeries, messages: [SeriesMessage],
-                               reader: SourceReader, tree: TreeFacts?, store: StateStore?) async -> [PatchEvidence] {
+    static func gatherEvidence(series: PatchSeries, review: ReviewSeries, sources: EvidenceSources,
+                               tree: TreeFacts?) async -> [PatchEvidence] {
+        let reader = sources.reader
         let configuration = reader.configuration
         let client = CurlClient()
         var syzbotNote: String?
@@ -29,14 +39,14 @@ extension PreparedReview {
         } catch {
             loreNote = "earlier review rounds were not fetched: \(error)"
         }
-        var state = store
+        var state = sources.store
         if state == nil, review.identity.revision > 1 {
             let path = XDGDirectories(environment: reader.environment).stateDatabase
             if FileManager.default.fileExists(atPath: path.path) { state = try? StateStore(url: path) }
         }
         let gatherer = EvidenceGatherer(syzbot: syzbot, lore: lore, earlierRounds: configuration.review.earlierRounds,
                                         policy: configuration.reviewerPolicy, tree: tree, store: state)
-        var evidence = await gatherer.gather(series: series, review: review, messages: messages)
+        var evidence = await gatherer.gather(series: series, review: review, messages: sources.messages)
         for index in evidence.indices {
             if let syzbotNote, !PatchClaims.read(review.patches[index].patch).syzbot.isEmpty {
                 evidence[index].notes.append(syzbotNote)

@@ -1,4 +1,5 @@
 import Foundation
+import MboxParser
 import PromptLibrary
 import ReviewEngine
 
@@ -56,6 +57,13 @@ struct PlanDocument: Encodable {
         var skipped: [Skipped]
         var matched: [Match]
         var prefixTokens: Int
+        /// What reading the mail and parsing the patch tolerated; unplaced diff lines are
+        /// also in `skipped`.
+        var warnings: [String]
+        /// Set when a mail client damaged the patch: nothing of it is reviewed.
+        var mangled: String?
+        /// False when `--patches` left the patch out.
+        var selected: Bool
     }
 
     struct Estimate: Encodable {
@@ -68,6 +76,7 @@ struct PlanDocument: Encodable {
 
     var title: String
     var version: Int
+    var messageId: String?
     var complete: Bool
     var missing: [Int]
     var model: String
@@ -79,11 +88,17 @@ struct PlanDocument: Encodable {
 }
 
 extension PreparedReview {
+    /// Estimated tokens of the cached prefix every request about patch `patchIndex` starts
+    /// with (system blocks: guides, shared specs, series context): the figure `plan` and
+    /// `prompts match` both print.
+    public func prefixTokens(patchIndex: Int) -> Int {
+        PromptAssembly.prefix(bundle: bundles[patchIndex], series: reviewSeries, patchIndex: patchIndex)
+            .blocks.reduce(0) { $0 + TokenEstimate.tokens(for: $1.text) }
+    }
+
     var planDocument: PlanDocument {
         let patchPlans = plan.patches.map { patchPlan in
             let item = patches[patchPlan.patchIndex]
-            let prefix = PromptAssembly.prefix(bundle: bundles[patchPlan.patchIndex], series: reviewSeries,
-                                               patchIndex: patchPlan.patchIndex)
             return PlanDocument.PatchPlan(
                 index: item.number, title: item.title, messageId: item.mail.messageID,
                 tasks: patchPlan.tasks.map { task in
@@ -101,11 +116,15 @@ extension PreparedReview {
                 matched: matches[patchPlan.patchIndex].map { match in
                     .init(file: match.file.path, why: match.hits.map { "\($0.source.rawValue) \($0.text)" })
                 },
-                prefixTokens: prefix.blocks.reduce(0) { $0 + TokenEstimate.tokens(for: $1.text) })
+                prefixTokens: prefixTokens(patchIndex: patchPlan.patchIndex), warnings: item.warnings,
+                mangled: item.patch.mangling?.rawValue,
+                selected: !patchPlan.skipped.contains { $0.reason == .notSelected })
         }
         let u = estimate.usage
         return PlanDocument(
-            title: seriesTitle, version: series.revision, complete: series.isComplete, missing: series.missing,
+            title: seriesTitle, version: series.revision,
+            messageId: series.cover?.message.messageID ?? series.patches.first?.message.messageID,
+            complete: series.isComplete, missing: series.missing,
             model: modelName, patches: patchPlans,
             estimate: .init(input: u.input, cacheWrite: u.cacheWrite, cacheRead: u.cacheRead, output: u.output,
                             cost: estimate.cost),
@@ -142,7 +161,8 @@ extension PreparedReview {
         }
         for p in doc.patches {
             out.append("")
-            out.append(String(format: "%04d ", p.index) + p.title)
+            out.append(String(format: "%04d ", p.index) + p.title + (p.selected ? "" : "  (not selected)")
+                       + (p.mangled.map { "  (MANGLED: \($0))" } ?? ""))
             out.append("     prefix ~\(p.prefixTokens) tokens: " + (p.matched.isEmpty ? "no subsystem or pattern file matched"
                        : p.matched.map { "\($0.file) (\($0.why.first ?? ""))" }.joined(separator: ", ")))
             for t in p.tasks {
@@ -159,6 +179,9 @@ extension PreparedReview {
             }
             for s in p.skipped {
                 out.append("     skipped \(s.file): \(s.reason), \(s.changedLines) changed lines (\(s.detail))")
+            }
+            for warning in p.warnings {
+                out.append("     warning: \(warning)")
             }
         }
         let e = doc.estimate

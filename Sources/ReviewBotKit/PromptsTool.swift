@@ -20,10 +20,22 @@ public struct PromptsTool: Sendable {
 
     public func show(_ name: String) throws -> String { try library.showing(name) }
 
-    /// `prompts match` on patches already read and parsed, each with its subject line.
-    public func match(_ patches: [(subject: String, patch: Patch)]) throws -> String {
-        try library.matchReport(patches.map {
-            NamedPatchFacts(title: $0.subject, facts: PatchFacts($0.patch, subject: $0.subject))
-        })
+    /// `prompts match` on a prepared review: per patch, the files that matched and why,
+    /// and the cached prefix its requests start with, the same figure `plan` prints (the
+    /// guides, the specs matched anywhere in the series, this patch's context).
+    public func match(_ prepared: PreparedReview) -> String {
+        var out = ""
+        for (index, patch) in prepared.patches.enumerated() {
+            out += patch.subject + "\n"
+            let matches = prepared.matches[index]
+            if matches.isEmpty { out += "  no subsystem or pattern file matches\n" }
+            for match in matches {
+                out += "  \(match.file.path)\n"
+                out += match.hits.map { "    \($0)\n" }.joined()
+            }
+            out += "  prefix: about \(prepared.prefixTokens(patchIndex: index)) tokens "
+                + "(guides, the series' matched specs, this patch's context; as plan shows)\n\n"
+        }
+        return out
     }
 }

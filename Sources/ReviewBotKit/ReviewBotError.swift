@@ -9,6 +9,8 @@ public struct ReviewBotError: Error, CustomStringConvertible, Equatable {
         case usage
         /// A source, the network or a server failed (exit 3).
         case unavailable
+        /// The source holds no patch to work on (exit 1, the same in every command).
+        case noPatches
     }
 
     public let description: String
@@ -25,6 +27,8 @@ public struct ReviewBotError: Error, CustomStringConvertible, Equatable {
         switch error {
         case let error as ReviewBotError:
             return error.kind
+        case is SeveralSeriesError:
+            return .usage
         case let error as MailSourceError:
             return error.kind == .usage ? .usage : .unavailable
         case let error as CurlError:

@@ -11,14 +11,18 @@ public struct ReviewJob: Sendable {
     public var b4Directory: URL?
     /// `--no-verify` gives false; nil keeps `[review] verify`.
     public var verify: Bool?
+    /// `--fresh`: ask the model again instead of reading the response cache (answers are
+    /// still stored).
+    public var fresh: Bool
 
     public init(prepared: PreparedReview, configuration: Configuration, outputDirectory: URL,
-                b4Directory: URL? = nil, verify: Bool? = nil) {
+                b4Directory: URL? = nil, verify: Bool? = nil, fresh: Bool = false) {
         self.prepared = prepared
         self.configuration = configuration
         self.outputDirectory = outputDirectory
         self.b4Directory = b4Directory
         self.verify = verify
+        self.fresh = fresh
     }
 
     /// No request is sent: the first request of every review task is written under
@@ -68,24 +72,61 @@ public struct ReviewJob: Sendable {
         return parts.joined(separator: "\n\n") + "\n"
     }
 
-    /// Reviews the series through `transport`, drafts the replies and writes them.
+    /// Reviews the series through `transport`, drafts the replies and writes them. A run
+    /// the API refused (401/403) or never answered throws (exit 3), after writing what it
+    /// did review, if anything.
     public func run(transport: any MessagesTransport, store: StateStore?, date: Date,
                     progress: (@Sendable (ReviewProgress) -> Void)? = nil) async throws -> ReviewOutcome {
         let reviewer = try configuration.reviewer()
-        var runner = ReviewRunner(transport: transport, store: store,
-                                  configuration: try configuration.reviewConfiguration(verify: verify))
+        var engine = try configuration.reviewConfiguration(verify: verify)
+        engine.readCache = !fresh
+        var runner = ReviewRunner(transport: transport, store: store, configuration: engine)
         runner.progress = progress
         let report = try await runner.run(plan: prepared.plan, series: prepared.reviewSeries, prompts: prepared.bundles,
                                           tree: prepared.tree)
         let settings = DraftSettings(reviewer: reviewer, disclosure: configuration.drafts.disclosure,
                                      signature: configuration.drafts.signature,
                                      ccOriginalRecipients: configuration.drafts.ccOriginalRecipients)
+        let includeUnverified = configuration.drafts.includeUnverified
+        var drafts = ReviewDraft.drafts(for: prepared.patches, report: report, settings: settings, date: date,
+                                        includeUnverified: includeUnverified)
+        if let cover = ReviewDraft.coverReply(series: prepared.series, patches: prepared.patches, report: report,
+                                              drafts: drafts, minPatches: configuration.drafts.coverReplyMinPatches,
+                                              includeUnverified: includeUnverified, settings: settings, date: date) {
+            drafts[0] = cover
+        }
         var outcome = ReviewOutcome(
             seriesTitle: prepared.seriesTitle, revision: prepared.series.revision, patches: prepared.patches,
-            report: report, drafts: ReviewDraft.drafts(for: prepared.patches, report: report, settings: settings, date: date))
+            report: report, drafts: drafts)
+        outcome.includeUnverified = includeUnverified
+        outcome.verificationRan = engine.verify
         outcome.evidence = prepared.reviewSeries.patches.map(\.evidence)
-        try outcome.write(to: outputDirectory, b4Directory: b4Directory)
+        let reviewedAny = report.outcomes.contains { if case .reviewed = $0.status { true } else { false } }
+        if report.failure == nil || reviewedAny {
+            try outcome.write(to: outputDirectory, b4Directory: b4Directory)
+        }
+        if let failure = report.failure {
+            throw ReviewBotError(failureMessage(failure, wrote: reviewedAny), kind: .unavailable)
+        }
         return outcome
+    }
+
+    /// The one line a failed run ends with: what the API said, which setting to fix.
+    func failureMessage(_ failure: RunFailure, wrote: Bool) -> String {
+        let written = wrote ? "; what was reviewed before is in \(outputDirectory.path)/report.md" : "; nothing was written"
+        switch failure {
+        case .rejectedCredentials(let detail):
+            let setting = configuration.model.auth == APIAuthStyle.bearer.rawValue
+                ? "[model] auth = \"bearer\" sends it as Authorization: Bearer"
+                : "a gateway that wants Authorization: Bearer needs [model] auth = \"bearer\""
+            return "the API at \(configuration.model.baseURL) refused the key (\(detail)): check "
+                + "\(Configuration.apiKeyVariable) (\(setting)); the run stopped at the first refusal\(written)"
+        case .unreachable(let detail):
+            // The retry policy says how often it tried; a DNS, TLS or URL problem is not retried.
+            let tries = detail.contains("attempts") ? "" : " (not retried: a DNS, TLS or URL problem does not pass)"
+            return "the API at \(configuration.model.baseURL) did not answer: \(detail)\(tries); check the network, "
+                + "ANTHROPIC_BASE_URL or [model] base_url\(written)"
+        }
     }
 }
 

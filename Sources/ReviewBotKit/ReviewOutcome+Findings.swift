@@ -1,5 +1,6 @@
 import FixEvidence
 import Foundation
+import MboxParser
 import ReviewEngine
 
 /// `findings.json`: what a script or a later run needs, one record per patch.
@@ -20,6 +21,8 @@ struct FindingsDocument: Encodable {
         /// confirmed, uncertain, unverified (verification off or failed).
         var verdict: String
         var verdictReason: String?
+        /// Whether the patch's draft carries it (unverified findings only when configured).
+        var drafted: Bool
         /// Set for a finding a deterministic check wrote without a model call (its check).
         var deterministicCheck: String?
     }
@@ -48,6 +51,12 @@ struct FindingsDocument: Encodable {
         var tasks: [Task]
         var usage: TokenUsage
         var cost: Double?
+        /// Findings left out because an earlier revision's review raised them.
+        var droppedAsRaisedEarlier: Int
+        /// What reading the mail and parsing the patch tolerated.
+        var warnings: [String]
+        /// Set when a mail client damaged the patch (nothing of it reviewed).
+        var mangled: String?
         /// The deterministic checks (passed, failed, not done) and earlier review comments
         /// with their status; absent for a patch with nothing to check.
         var checks: [Check]?
@@ -114,6 +123,11 @@ struct FindingsDocument: Encodable {
     var apiCalls: Int
     var cacheHits: Int
     var warnings: [String]
+    /// Every part not reviewed, with its reason (the report's "Not reviewed").
+    var notReviewed: [String]
+    /// Set when the API refused the key or never answered.
+    var runFailure: String?
+    var complete: Bool
     /// Nil: the review had no tree context.
     var tree: Tree?
 
@@ -141,12 +155,14 @@ struct FindingsDocument: Encodable {
             return PatchRecord(
                 index: item.number, messageId: item.mail.messageID, subject: item.subject,
                 drafts: outcome.drafts[item.number] == nil ? nil : Drafts(reviewInline: names.inline, mail: names.mail),
-                findings: review.findings.map(Self.item),
+                findings: review.findings.map { Self.item($0, drafted: outcome.includeUnverified || $0.isVerified) },
                 dropped: review.dropped.map {
                     Dropped(file: $0.finding.file, anchor: $0.finding.anchor, category: $0.finding.category.rawValue,
                             reason: Self.describe($0.reason))
                 },
                 tasks: review.tasks.map(Self.task), usage: review.usage, cost: review.cost,
+                droppedAsRaisedEarlier: review.droppedAsRaisedEarlier, warnings: item.warnings,
+                mangled: item.patch.mangling?.rawValue,
                 checks: evidenceOf(review.patchIndex)?.checks.map {
                     Check(check: $0.kind.rawValue, outcome: $0.outcome.rawValue, subject: $0.subject, detail: $0.detail)
                 },
@@ -173,6 +189,14 @@ struct FindingsDocument: Encodable {
         apiCalls = report.apiCalls
         cacheHits = report.cacheHits
         warnings = report.warnings
+        notReviewed = outcome.notReviewedLines
+        runFailure = report.failure.map { failure in
+            switch failure {
+            case .rejectedCredentials(let detail): "the API refused the key: \(detail)"
+            case .unreachable(let detail): "the API did not answer: \(detail)"
+            }
+        }
+        complete = !outcome.isIncomplete
         tree = report.tree.map { summary in
             Tree(repository: summary.repository, base: summary.baseDescription, baseCommit: summary.baseCommit,
                  baseSource: summary.baseSource.rawValue,
@@ -184,9 +208,9 @@ struct FindingsDocument: Encodable {
         }
     }
 
-    static func item(_ f: AnchoredFinding) -> Item {
+    static func item(_ f: AnchoredFinding, drafted: Bool) -> Item {
         let (verdict, reason): (String, String?) = switch f.verification {
-        case .notVerified: ("unverified", nil)
+        case .notVerified: ("unverified", "the verification pass was off")
         case .confirmed(let r): ("confirmed", r)
         case .uncertain(let r): ("uncertain", r)
         case .refuted(let r): ("refuted", r)
@@ -194,7 +218,7 @@ struct FindingsDocument: Encodable {
         }
         return Item(file: f.file, anchor: f.finding.anchor, category: f.finding.category.rawValue,
                     severity: f.finding.severity.rawValue, comment: f.finding.comment, evidence: f.finding.evidence,
-                    fingerprint: f.fingerprint.hex, verdict: verdict, verdictReason: reason,
+                    fingerprint: f.fingerprint.hex, verdict: verdict, verdictReason: reason, drafted: drafted,
                     deterministicCheck: f.check?.rawValue)
     }
 

@@ -13,6 +13,9 @@ public struct ReviewedPatch: Sendable {
     /// The decoded body the patch was parsed from: drafts quote its lines.
     public var body: String
     public var patch: Patch
+    /// What reading the mail and parsing the patch tolerated (charsets, hunk counts),
+    /// each naming where; shown in the plan and the report.
+    public var warnings: [String] = []
 
     public init(number: Int, subject: String, title: String, mail: OriginalMail, body: String, patch: Patch) {
         self.number = number
@@ -30,8 +33,13 @@ public struct ReviewOutcome: Sendable {
     public var revision: Int
     public var patches: [ReviewedPatch]
     public var report: ReviewReport
-    /// Keyed by `ReviewedPatch.number`; patches without findings have none.
+    /// Keyed by `ReviewedPatch.number`; patches without findings have none. Key 0 is the
+    /// reply to the cover letter, when there is one.
     public var drafts: [Int: ReviewDraft]
+    /// Whether unverified findings were drafted (`[drafts] include_unverified`).
+    public var includeUnverified = false
+    /// Whether the verification pass was on for this run.
+    public var verificationRan = true
     /// What each patch was checked against (by patch index); nil where there was nothing.
     public var evidence: [PatchEvidence?] = []
 
@@ -53,14 +61,16 @@ public struct ReviewOutcome: Sendable {
 
 extension ReviewDraft {
     /// Drafts the reply for each patch with findings, placing every kept finding under
-    /// the line it anchored to.
+    /// the line it anchored to. Findings no verification pass checked are left out
+    /// unless `includeUnverified` (they stay in the report).
     public static func drafts(for patches: [ReviewedPatch], report: ReviewReport, settings: DraftSettings,
-                              date: Date) -> [Int: ReviewDraft] {
+                              date: Date, includeUnverified: Bool = false) -> [Int: ReviewDraft] {
         var drafts: [Int: ReviewDraft] = [:]
         for review in report.patches {
-            guard !review.findings.isEmpty, review.patchIndex < patches.count else { continue }
+            let findings = review.draftable(includeUnverified: includeUnverified)
+            guard !findings.isEmpty, review.patchIndex < patches.count else { continue }
             let item = patches[review.patchIndex]
-            let comments = review.findings.map { finding in
+            let comments = findings.map { finding in
                 DraftComment(anchor: finding.commitMessageLine.map { .commitMessage($0) }
                                 ?? .diff(file: finding.position.fileIndex, hunk: finding.position.hunkIndex,
                                          line: finding.position.lines.lowerBound),

@@ -38,42 +38,79 @@ public struct PreparedReview: Sendable {
 /// What to review, beyond the configuration.
 public struct ReviewSelection: Sendable {
     public var source: String
+    /// `--revision`: this revision of the chosen series instead of the newest.
     public var version: Int?
+    /// `--msgid`: the series holding this message.
     public var messageID: String?
+    /// `--match`: the one series whose title this regular expression finds.
+    public var match: String?
+    /// `--patches`: only these patch numbers are reviewed; the rest are listed as not
+    /// selected.
+    public var patches: PatchNumbers?
 
-    public init(source: String, version: Int? = nil, messageID: String? = nil) {
+    public init(source: String, version: Int? = nil, messageID: String? = nil, match: String? = nil,
+                patches: PatchNumbers? = nil) {
         self.source = source
         self.version = version
         self.messageID = messageID
+        self.match = match
+        self.patches = patches
     }
+
+    var choice: SeriesChoice { SeriesChoice(messageID: messageID, match: match, revision: version) }
 }
 
 extension PreparedReview {
+    /// Reads the source, picks the one series the selection names (refusing to guess
+    /// among several) and prepares its review.
     /// `evidenceStore` holds our findings on earlier revisions; nil reads the default state
     /// database when it exists.
     public static func prepare(_ selection: ReviewSelection, reader: SourceReader,
                                library: PromptLibrary, evidenceStore: StateStore? = nil) async throws -> PreparedReview {
         let (messages, errors, notes) = try await reader.seriesMessages(selection.source)
-        let series: PatchSeries
-        switch SeriesAssembler(messages: messages).select(version: selection.version, messageID: selection.messageID) {
-        case .found(let found):
-            series = found
-        case .noPatches:
-            throw ReviewBotError("no patches in \(selection.source): only replies, pull requests or cover letters")
-        case .noSuchVersion(let wanted, let available):
-            throw ReviewBotError("no v\(wanted) in \(selection.source); it holds "
-                + (available.isEmpty ? "no other revision" : available.map { "v\($0)" }.joined(separator: ", ")),
-                kind: .usage)
-        case .noSuchMessage(let id):
-            throw ReviewBotError("message <\(id)> is not in \(selection.source); check the message-id", kind: .usage)
+        let catalog = SeriesCatalog(messages: messages)
+        let series = try catalog.choose(selection.choice, source: selection.source,
+                                        namedMessage: SourceReader.namedMessage(selection.source))
+        return try await prepare(series: series, selection: selection, notes: notes + errors,
+                                 configuration: reader.configuration, library: library,
+                                 evidence: EvidenceSources(messages: messages, reader: reader, store: evidenceStore))
+    }
+
+    /// `--all`: every complete series of the source, each prepared on its own; the
+    /// incomplete ones are returned apart, to be listed and left alone.
+    public static func prepareAll(_ selection: ReviewSelection, reader: SourceReader, library: PromptLibrary,
+                                  evidenceStore: StateStore? = nil)
+        async throws -> (reviews: [(entry: SeriesCatalog.Entry, review: PreparedReview)],
+                         incomplete: [SeriesCatalog.Entry])
+    {
+        let (messages, errors, notes) = try await reader.seriesMessages(selection.source)
+        let catalog = SeriesCatalog(messages: messages)
+        guard !catalog.entries.isEmpty else {
+            throw ReviewBotError("no patches in \(selection.source): only replies, pull requests or cover letters",
+                                 kind: .noPatches)
         }
-        var allNotes = notes + errors
+        var reviews: [(entry: SeriesCatalog.Entry, review: PreparedReview)] = []
+        for entry in catalog.entries where entry.series.isComplete {
+            reviews.append((entry, try await prepare(
+                series: entry.series, selection: selection, notes: notes + errors, configuration: reader.configuration,
+                library: library, evidence: EvidenceSources(messages: messages, reader: reader, store: evidenceStore))))
+        }
+        return (reviews, catalog.entries.filter { !$0.series.isComplete })
+    }
+
+    static func prepare(series: PatchSeries, selection: ReviewSelection, notes: [String],
+                        configuration: Configuration, library: PromptLibrary,
+                        evidence: EvidenceSources) async throws -> PreparedReview {
+        var allNotes = notes
         if !series.isComplete {
             allNotes.append("series incomplete: missing " + series.missing.map { "\($0)/\(series.total)" }
                 .joined(separator: ", ") + "; reviewing what is there")
         }
         let patches = series.patches.enumerated().map { position, item in
             ReviewedPatch(series: series, item: item, number: item.index >= 1 ? item.index : position + 1)
+        }
+        if let wanted = selection.patches {
+            try wanted.check(against: patches.map(\.number))
         }
         let first = series.patches.first?.message
         let identity = SeriesIdentity.make(
@@ -84,10 +121,8 @@ extension PreparedReview {
         var reviewSeries = ReviewSeries(
             identity: identity, coverLetter: series.cover.map { coverText($0.message) },
             patches: patches.map { ReviewPatch(title: $0.title, messageID: $0.mail.messageID, patch: $0.patch) })
-        reviewSeries.attach(await gatherEvidence(series: series, review: reviewSeries, messages: messages,
-                                                 reader: reader, tree: nil, store: evidenceStore))
+        reviewSeries.attach(await gatherEvidence(series: series, review: reviewSeries, sources: evidence, tree: nil))
 
-        let configuration = reader.configuration
         var bundles: [PromptBundle] = []
         var matches: [[PromptMatch]] = []
         for index in reviewSeries.patches.indices {
@@ -100,7 +135,11 @@ extension PreparedReview {
         // One spec set for the whole series, so every patch's prefix is the same up to the
         // series context and the API serves it from cache.
         bundles = PromptBundle.sharingSpecs(bundles)
-        let plan = ReviewPlan.make(series: reviewSeries, options: configuration.planningOptions)
+        var plan = ReviewPlan.make(series: reviewSeries, options: configuration.planningOptions)
+        if let wanted = selection.patches {
+            let indices = Set(patches.indices.filter { wanted.contains(patches[$0].number) })
+            plan = plan.selecting(patchIndices: indices, detail: "left out by --patches \(wanted)")
+        }
         let estimate = plan.estimate(series: reviewSeries, prompts: bundles, model: configuration.model.name,
                                      prices: configuration.priceTable)
         return PreparedReview(series: series, reviewSeries: reviewSeries, patches: patches, bundles: bundles,
@@ -130,5 +169,6 @@ extension ReviewedPatch {
                                references: message.references, author: author, to: message.to, cc: message.cc,
                                date: message.dateHeader),
             body: message.bodyText, patch: message.patch ?? Patch())
+        warnings = message.warnings + (message.patch?.warnings ?? [])
     }
 }

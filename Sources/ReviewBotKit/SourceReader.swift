@@ -28,6 +28,13 @@ public struct SourceReader: Sendable {
         public func describe(_ error: MboxParserError) -> String {
             path == displayName ? "\(error)" : "\(error)".replacingOccurrences(of: path, with: displayName)
         }
+
+        /// A warning the same way: `<file>:<n>: warning: <reason>`.
+        public func describe(_ warning: ParseWarning) -> String {
+            let place = path == displayName ? "\(warning.location)"
+                : "\(warning.location)".replacingOccurrences(of: path, with: displayName)
+            return "\(place): warning: \(warning.reason)"
+        }
     }
 
     /// Runs `body` with a mailbox holding what `source` yields. Fetched mail is spooled to a

@@ -60,3 +60,38 @@ public struct FindingSelection: Sendable, Hashable {
         })
     }
 }
+
+extension AnchoredFinding {
+    /// Whether the verification pass looked at this finding and kept it (confirmed, or
+    /// uncertain). A finding nobody checked (`--no-verify`, the budget ran out, the
+    /// request failed) is unverified: it stays in the report and is drafted only when the
+    /// configuration asks for it.
+    public var isVerified: Bool {
+        switch verification {
+        case .confirmed, .uncertain: true
+        case .notVerified, .failed, .refuted: false
+        }
+    }
+
+    /// Why the finding is unverified, for the report; nil when it was verified.
+    public var unverifiedReason: String? {
+        switch verification {
+        case .confirmed, .uncertain, .refuted: nil
+        case .notVerified: "not verified: the verification pass was off"
+        case .failed(let reason): reason.hasPrefix("not verified") ? reason : "not verified: \(reason)"
+        }
+    }
+}
+
+extension PatchReview {
+    /// The findings a draft may carry: the verified ones, and the unverified ones only
+    /// when `includeUnverified`.
+    public func draftable(includeUnverified: Bool) -> [AnchoredFinding] {
+        findings.filter { includeUnverified || $0.isVerified }
+    }
+
+    /// Findings dropped because an earlier revision's review already raised them.
+    public var droppedAsRaisedEarlier: Int {
+        dropped.filter { $0.reason == .reportedInEarlierRevision }.count
+    }
+}

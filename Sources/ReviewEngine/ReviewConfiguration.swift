@@ -50,6 +50,9 @@ public struct ReviewConfiguration: Sendable, Hashable {
     public var maxToolTurns: Int = 6
     /// Remember the kept findings' fingerprints so a later revision does not repeat them.
     public var recordFingerprints: Bool = true
+    /// Answer requests from the response cache when it has them; `--fresh` turns this off
+    /// for one run (answers are still stored).
+    public var readCache: Bool = true
 
     public init(request: RequestSettings) { self.request = request }
 

@@ -32,43 +32,48 @@ extension ReviewDraft {
             body.append(signature)
         }
         let text = body.joined(separator: "\n") + "\n"
+        let (mail, messageID) = replyMail(text: text, to: input.mail, settings: settings, date: date)
+        return ReviewDraft(reviewInline: inline, quotedReview: quoted, summary: summary, mail: mail,
+                           messageID: messageID, unplaced: unplaced)
+    }
 
-        let digest = SHA256.hash(data: Data((input.mail.messageID + "\n" + text).utf8))
+    /// The reply to `original` with body `text`: the headers every draft shares (threading,
+    /// recipients, encodings) and a Message-ID derived from the content.
+    static func replyMail(text: String, to original: OriginalMail, settings: DraftSettings,
+                          date: Date) -> (mail: String, messageID: String) {
+        let digest = SHA256.hash(data: Data((original.messageID + "\n" + text).utf8))
         let token = digest.prefix(12).map { String(format: "%02x", $0) }.joined()
         let domain = settings.reviewer.email.split(separator: "@").last.map(String.init) ?? "localhost"
         let messageID = "reviewbot-\(token)@\(domain)"
 
-        var recipients = Set([settings.reviewer.email.lowercased(), input.mail.author.email.lowercased()])
+        var recipients = Set([settings.reviewer.email.lowercased(), original.author.email.lowercased()])
         var cc: [MailAddress] = []
         if settings.ccOriginalRecipients {
-            for a in input.mail.to + input.mail.cc where recipients.insert(a.email.lowercased()).inserted {
+            for a in original.to + original.cc where recipients.insert(a.email.lowercased()).inserted {
                 cc.append(a)
             }
         }
-        let original = input.mail.subject
-        let subject = original.range(of: "^re:", options: [.regularExpression, .caseInsensitive]) != nil
-            ? original : "Re: " + original
+        let subject = original.subject.range(of: "^re:", options: [.regularExpression, .caseInsensitive]) != nil
+            ? original.subject : "Re: " + original.subject
         let needsQP = text.split(separator: "\n").contains { $0.utf8.count > maxMailLineBytes }
         var headers: [(String, String)] = [
             ("From", encodeAddress(settings.reviewer)),
-            ("To", encodeAddress(input.mail.author)),
+            ("To", encodeAddress(original.author)),
         ]
         if !cc.isEmpty { headers.append(("Cc", cc.map(encodeAddress).joined(separator: ",\n "))) }
         headers += [
             ("Subject", encodeWords(subject)),
             ("Date", rfc5322Date(date)),
             ("Message-ID", "<\(messageID)>"),
-            ("In-Reply-To", "<\(input.mail.messageID)>"),
-            ("References", (input.mail.references + [input.mail.messageID]).map { "<\($0)>" }
+            ("In-Reply-To", "<\(original.messageID)>"),
+            ("References", (original.references + [original.messageID]).map { "<\($0)>" }
                 .joined(separator: "\n ")),
             ("MIME-Version", "1.0"),
             ("Content-Type", "text/plain; charset=UTF-8"),
             ("Content-Transfer-Encoding", needsQP ? "quoted-printable" : "8bit"),
         ]
         let head = headers.map { "\($0.0): \($0.1)" }.joined(separator: "\n")
-        let mail = head + "\n\n" + (needsQP ? QuotedPrintable.encode(text) : text)
-        return ReviewDraft(reviewInline: inline, quotedReview: quoted, summary: summary, mail: mail,
-                           messageID: messageID, unplaced: unplaced)
+        return (head + "\n\n" + (needsQP ? QuotedPrintable.encode(text) : text), messageID)
     }
 
     static func rfc5322Date(_ date: Date) -> String {

@@ -82,7 +82,18 @@ extension PatchPlan {
         let tasks = packed.enumerated().map { number, hunks in
             ReviewTask(id: "P\(patchIndex + 1)-T\(number + 1)", patchIndex: patchIndex, hunks: hunks)
         }
-        return PatchPlan(patchIndex: patchIndex, title: title, tasks: tasks, skipped: skipped)
+        var plan = PatchPlan(patchIndex: patchIndex, title: title, tasks: tasks, skipped: skipped)
+        if let mangling = patch.mangling {
+            // A damaged patch cannot be quoted faithfully in a reply: none of it is reviewed.
+            plan = plan.skippingAll(reason: .mangled,
+                                    detail: "the patch is mangled (\(mangling.rawValue)); nothing of it is reviewed")
+        }
+        plan.skipped += patch.unplaced.map { lines in
+            SkippedPart(patchIndex: patchIndex, file: lines.file.isEmpty ? "(before any file)" : lines.file,
+                        reason: lines.isMailerDamage ? .mangled : .unparsed, detail: lines.summary, spans: [],
+                        changedLineCount: lines.changedLineCount)
+        }
+        return plan
     }
 
     static func skipReason(for file: FileDiff, options: PlanningOptions) -> (SkipReason, String)? {
@@ -165,6 +176,30 @@ extension PatchPlan {
             }
             return current
         }
+    }
+}
+
+extension PatchPlan {
+    /// The name a maintainer calls the code a hunk is in, from the line git put in the
+    /// hunk header (or the last function start in the hunk): `static int foo_probe(struct
+    /// platform_device *pdev)` is `foo_probe`, `MODULE_PARM_DESC(nowayout, "Watchdog
+    /// cannot` is `MODULE_PARM_DESC`, `static const struct of_device_id foo_of_match[] = {`
+    /// is `foo_of_match`, `struct foo_priv {` is `struct foo_priv`. Only identifiers are
+    /// kept, so a string literal git cut at 80 columns never shows up as a label.
+    public static func functionName(_ context: String) -> String {
+        let text = context.trimmingCharacters(in: .whitespaces)
+        guard !text.isEmpty else { return "" }
+        // The declarator ends at the first of these; what comes after is arguments,
+        // array bounds, an initializer or a body.
+        let cut = text.firstIndex { "(=[{;:".contains($0) } ?? text.endIndex
+        let words = text[..<cut].split { !($0.isLetter || $0.isNumber || $0 == "_") }.map(String.init)
+        guard let last = words.last, let first = last.first, first.isLetter || first == "_" else { return "" }
+        // `struct foo {`, `union bar {`, `enum baz {`: the keyword is part of the name.
+        if cut < text.endIndex, text[cut] == "{", words.count >= 2,
+           ["struct", "union", "enum"].contains(words[words.count - 2]) {
+            return words[words.count - 2] + " " + last
+        }
+        return last
     }
 }
 

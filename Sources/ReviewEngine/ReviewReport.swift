@@ -64,6 +64,8 @@ public struct ReviewReport: Sendable, Hashable {
     public var tree: TreeSummary?
     /// Context-tool calls answered over the run.
     public var toolCalls: Int = 0
+    /// Set when the run stopped because the API refused the key or never answered.
+    public var failure: RunFailure? = nil
 
     public var outcomes: [TaskOutcome] { patches.flatMap(\.tasks) }
 
@@ -77,10 +79,42 @@ public struct ReviewReport: Sendable, Hashable {
     }
 }
 
-/// Where a run is: review tasks finished so far, and what they cost.
+/// Why a run stopped before its plan was done, other than the budget: nothing further
+/// could succeed, so the run is a failure, not a partial review.
+public enum RunFailure: Sendable, Hashable {
+    /// HTTP 401 or 403: the key (or its permissions) was refused.
+    case rejectedCredentials(String)
+    /// No answer at all, after the retries the policy allows.
+    case unreachable(String)
+
+    public var detail: String {
+        switch self {
+        case .rejectedCredentials(let detail), .unreachable(let detail): detail
+        }
+    }
+}
+
+/// Where a run is: review tasks (or, in the verification pass, findings) finished so
+/// far, and what they cost.
 public struct ReviewProgress: Sendable, Hashable {
+    public enum Phase: String, Sendable, Hashable {
+        case reviewing, verifying
+
+        /// What `done` and `total` count.
+        public var unit: String { self == .reviewing ? "tasks" : "findings" }
+    }
+
     public var done: Int
     public var total: Int
     public var usage: TokenUsage
     public var cost: Double?
+    public var phase: Phase = .reviewing
+
+    public init(done: Int, total: Int, usage: TokenUsage, cost: Double?, phase: Phase = .reviewing) {
+        self.done = done
+        self.total = total
+        self.usage = usage
+        self.cost = cost
+        self.phase = phase
+    }
 }

@@ -25,7 +25,7 @@ extension ReviewRunner {
         let body: Data
         do { body = try request.encoded() } catch { return .failed(TaskFailure(reason: "\(error)")) }
         let hash = SHA256.hex(of: body)
-        if let store {
+        if let store, configuration.readCache {
             do {
                 if let cached = try store.cachedResponse(requestHash: hash),
                    let response = try? JSONDecoder().decode(MessagesAPI.Response.self, from: cached) {
@@ -44,11 +44,18 @@ extension ReviewRunner {
             attempt += 1
             let pause = await ledger.reserve(now: clock.now(), inputTokens: inputTokens)
             if pause > .zero { try? await clock.sleep(for: pause) }
+            // A refused key or a dead API seen while this request waited stops it too.
+            if await ledger.failure != nil { return .stopped }
             await ledger.countCall()
             let failure: AttemptFailure
             do {
                 let answer = try await transport.send(body: body, timeout: configuration.requestTimeout)
                 await ledger.observe(headers: answer.headers)
+                if answer.status == 401 || answer.status == 403 {
+                    let failure = AttemptFailure(answer: answer).description
+                    await ledger.rejectCredentials(failure)
+                    return .failed(TaskFailure(reason: failure))
+                }
                 if answer.status == 200 {
                     guard let response = try? JSONDecoder().decode(MessagesAPI.Response.self, from: answer.body) else {
                         return .malformed(TaskFailure(reason: "the answer is not a Messages API response",
@@ -67,6 +74,7 @@ extension ReviewRunner {
             case .retry(let delay):
                 try? await clock.sleep(for: delay)
             case .giveUp(let reason):
+                if case .transport = failure { await ledger.giveUpUnanswered(reason) }
                 return .failed(TaskFailure(reason: reason))
             }
         }

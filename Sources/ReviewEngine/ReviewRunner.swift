@@ -97,6 +97,7 @@ public struct ReviewRunner: Sendable {
                                   warnings: await ledger.warnings)
         report.tree = tree?.summary
         report.toolCalls = await ledger.toolCalls
+        report.failure = await ledger.failure
         record(&report, startedAt: startedAt)
         return report
     }
@@ -137,7 +138,7 @@ public struct ReviewRunner: Sendable {
         case .failed(let failure):
             status = .failed(failure)
         case .stopped:
-            status = .notReviewed(reason: "the run budget was used up")
+            status = .notReviewed(reason: await context.ledger.stopReason)
         }
         return TaskReview(task: task, outcome: TaskOutcome(taskID: task.id, patchIndex: task.patchIndex, status: status,
                                                            reportedFindings: findings.count),
@@ -155,7 +156,13 @@ public struct ReviewRunner: Sendable {
         }
         let items = work.map { selections[$0.0].kept[$0.1] }
         let verdicts = await boundedMap(items, limit: configuration.concurrency) { finding -> VerificationStatus in
-            await verdict(for: finding, task: tasks[finding.taskID]!, context: context)
+            let verdict = await verdict(for: finding, task: tasks[finding.taskID]!, context: context)
+            if let progress {
+                let (done, usage) = await context.ledger.findingVerified()
+                progress(ReviewProgress(done: done, total: items.count, usage: usage,
+                                        cost: context.ledger.price?.cost(of: usage), phase: .verifying))
+            }
+            return verdict
         }
         // Back to front, so removing a refuted finding does not shift the ones still to set.
         for ((patch, index), verdict) in zip(work, verdicts).reversed() {
@@ -189,7 +196,7 @@ public struct ReviewRunner: Sendable {
         case .failed(let failure):
             return .failed(reason: failure.reason)
         case .stopped:
-            return .failed(reason: "not verified: the run budget was used up")
+            return .failed(reason: "not verified: " + (await context.ledger.stopReason))
         }
     }
 

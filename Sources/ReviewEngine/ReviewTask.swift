@@ -89,12 +89,14 @@ public struct ReviewTask: Sendable, Hashable, Identifiable {
     }
 
     /// What the task covers, for the request and the report: each file with the
-    /// functions its hunks are in (`drivers/a.c (foo_probe, foo_remove)`).
+    /// functions its hunks are in (`drivers/a.c (foo_probe, foo_remove)`), named as a
+    /// reader would name them, not by the cut-off line git wrote into the hunk header.
     public var scope: String {
         var functions: [String: [String]] = [:]
-        for slice in hunks where !slice.function.isEmpty {
-            if !functions[slice.file, default: []].contains(slice.function) {
-                functions[slice.file, default: []].append(slice.function)
+        for slice in hunks {
+            let name = PatchPlan.functionName(slice.function)
+            if !name.isEmpty, !functions[slice.file, default: []].contains(name) {
+                functions[slice.file, default: []].append(name)
             }
         }
         // A packed task may span many functions: name a few, count the rest.
@@ -141,6 +143,13 @@ public enum SkipReason: String, Sendable, Hashable, Codable {
     case vendored
     /// The part is bigger than the per-task token limit or past the per-patch line limit.
     case overBudget = "over-budget"
+    /// Left out by the user (`--patches`).
+    case notSelected = "not-selected"
+    /// Diff lines the parser could not place in a hunk (a cut patch, wrong hunk counts).
+    case unparsed
+    /// A patch a mail client damaged (whitespace changed, lines wrapped): nothing of it
+    /// is reviewed, since no reply could quote it faithfully.
+    case mangled
 }
 
 /// A part of a patch that is not reviewed, listed so that nothing is dropped in silence.

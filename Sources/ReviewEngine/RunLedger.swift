@@ -12,6 +12,9 @@ actor RunLedger {
     /// Context-tool calls answered (repeats and errors included).
     private(set) var toolCalls = 0
     private(set) var stoppedByBudget = false
+    /// Set when the API refused the key or could not be reached: every later request
+    /// would fail the same way, so none is admitted.
+    private(set) var failure: RunFailure?
     private(set) var warnings: [String] = []
     private var pacer = RateLimitPacer()
     let cacheWarmup: Duration
@@ -29,8 +32,29 @@ actor RunLedger {
     /// Whether a request estimated at `estimate` may start; once one is refused the run is
     /// stopped and every later request is refused too, so the run ends in plan order.
     func admit(_ estimate: TokenUsage) -> Bool {
+        guard failure == nil else { return false }
         if !stoppedByBudget, !budget.admits(spent: usage, next: estimate, price: price) { stoppedByBudget = true }
         return !stoppedByBudget
+    }
+
+    /// Why requests are no longer admitted, for the tasks left unreviewed.
+    var stopReason: String {
+        switch failure {
+        case .rejectedCredentials?: "not sent: the API refused the key"
+        case .unreachable?: "not sent: the API did not answer"
+        case nil: "the run budget was used up"
+        }
+    }
+
+    /// A 401 or 403: the first one stops the run.
+    func rejectCredentials(_ detail: String) {
+        if failure == nil { failure = .rejectedCredentials(detail) }
+    }
+
+    /// A request gave up without any answer while no request of the run has had one:
+    /// the API is unreachable, and the rest of the run would only wait for it.
+    func giveUpUnanswered(_ detail: String) {
+        if failure == nil, !answered { failure = .unreachable(detail) }
     }
 
     /// How long to wait before sending: the rate-limit pacing, and during the cache
@@ -64,6 +88,11 @@ actor RunLedger {
     func taskDone() -> (Int, TokenUsage) {
         tasksDone += 1
         return (tasksDone, usage)
+    }
+    private var findingsVerified = 0
+    func findingVerified() -> (Int, TokenUsage) {
+        findingsVerified += 1
+        return (findingsVerified, usage)
     }
     func countCacheHit() { cacheHits += 1 }
     func countToolCalls(_ count: Int) { toolCalls += count }

@@ -48,7 +48,10 @@ public struct ModelPrice: Sendable, Hashable, Codable {
     /// Cache writes at 1.25x and reads at 0.1x the input price: Anthropic's multipliers for
     /// the five-minute cache.
     public init(input: Double, output: Double) {
-        self.init(input: input, cacheWrite: input * 1.25, cacheRead: input * 0.1, output: output)
+        // Rounded to a millionth of a dollar, so 3 x 0.1 is the 0.3 a price list prints,
+        // not 0.30000000000000004.
+        func micro(_ value: Double) -> Double { (value * 1_000_000).rounded() / 1_000_000 }
+        self.init(input: input, cacheWrite: micro(input * 1.25), cacheRead: micro(input * 0.1), output: output)
     }
 
     /// Estimated dollars for `usage`.

@@ -6,7 +6,7 @@ import Testing
     @Test func countsAndJSONShape() throws {
         let result = try MailboxScan.scan(path: Fixtures.path("linux-mailinglist-archives__netfilter-devel/thread-nft-partial-reroll-2of2-v2.mbox"))
         // cover letter + 1/2 + 2/2 + a reply + 2/2 v2: v1, and the v2 partial reroll.
-        #expect(result.json == #"{"messages": 5, "patches": 3, "series": 2, "errors": 0}"#)
+        #expect(result.json == #"{"messages": 5, "patches": 3, "series": 2, "errors": 0, "warnings": 0}"#)
     }
 
     @Test func patchPredicateFollowsB4() throws {

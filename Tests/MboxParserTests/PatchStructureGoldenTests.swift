@@ -104,6 +104,7 @@ enum PatchRendering {
         for id in patch.prerequisitePatchIDs { out.append("prerequisite-patch-id: \(id)") }
         if let change = patch.changeID { out.append("change-id: \(change)") }
         for warning in patch.warnings { out.append("warning: \(warning)") }
+        for lines in patch.unplaced { out.append("unplaced \(lines.cause.rawValue) in \(lines.file): \(lines.summary)") }
         return out.joined(separator: "\n") + "\n"
     }
 

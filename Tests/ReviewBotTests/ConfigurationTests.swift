@@ -100,7 +100,8 @@ import Testing
         #expect(try config.reviewConfiguration().maxToolTurns == 6)
         _ = try config.apply(toml: "[tree]\nmax_tool_turns = 2\n", file: "c.toml")
         #expect(try config.reviewConfiguration().maxToolTurns == 2)
-        #expect(config.dump(environment: [:]).contains("[tree]\nmax_tool_turns = 2\n"))
+        #expect(config.dump(environment: [:]).contains("[tree]\n# turns of context-tool calls a task may take "
+            + "before report_findings is forced\nmax_tool_turns = 2\n"))
         _ = try config.apply(toml: "[tree]\nmax_tool_turns = 51\n", file: "c.toml")
         #expect(throws: ReviewBotError.self) { try config.reviewConfiguration() }
     }

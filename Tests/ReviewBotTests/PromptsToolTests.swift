@@ -18,15 +18,13 @@ import Testing
         #expect(sound.contains("snd_card_free()"))
     }
 
-    @Test func matchReportsEachPatchWithReasons() throws {
-        let hunk = Hunk(oldStart: 1, oldCount: 0, newStart: 1, newCount: 1,
-                        lines: [DiffLine(kind: .added, text: "\tpriv->base = devm_platform_ioremap_resource(pdev, 0);")])
-        let patch = Patch(files: [FileDiff(oldPath: "drivers/watchdog/foo_wdt.c", newPath: "drivers/watchdog/foo_wdt.c",
-                                           status: .modified, hunks: [hunk])])
-        let report = try tool.match([(subject: "[PATCH] watchdog: foo: map registers", patch: patch)])
-        #expect(report.hasPrefix("[PATCH] watchdog: foo: map registers\n"))
-        #expect(report.contains("  subsystems/watchdog.md\n    line 5: path drivers/watchdog/** -> drivers/watchdog/foo_wdt.c\n"))
-        #expect(report.contains("'devm_platform_ioremap_resource' in added line"))
-        #expect(report.contains("  prefix: "))
+    @Test func matchReportsEachPatchWithReasons() async throws {
+        let reader = SourceReader(configuration: Configuration(), environment: ["HOME": "/nonexistent"])
+        let prepared = try await PreparedReview.prepare(ReviewSelection(source: ReviewFlowTests.exynos), reader: reader,
+                                                        library: tool.library)
+        let report = tool.match(prepared)
+        #expect(report.hasPrefix("[PATCH 1/7] dt-bindings: watchdog: Require samsung,syscon-phandle for Exynos7\n"))
+        #expect(report.contains("  subsystems/watchdog.md\n    line 5: path drivers/watchdog/** -> drivers/watchdog/s3c2410_wdt.c\n"))
+        #expect(report.contains("  prefix: about "))
     }
 }

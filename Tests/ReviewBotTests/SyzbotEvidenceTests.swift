@@ -32,7 +32,7 @@ import Testing
             index 1111111..2222222 100644
             --- a/drivers/block/nbd.c
             +++ b/drivers/block/nbd.c
-            @@ -1018,8 +1018,8 @@ static void recv_work(struct work_struct *work)
+            @@ -1018,7 +1018,7 @@ static void recv_work(struct work_struct *work)
              \tmutex_unlock(&nsock->tx_lock);
              \tnbd_mark_nsock_dead(nbd, nsock, 1);
             -\tnbd_config_put(nbd);
