@@ -19,6 +19,13 @@ extension PatchComments {
     public static func read(_ messages: [SeriesMessage], revision: Int?,
                             policy: ReviewerPolicy) -> [PatchComments] {
         guard case .found(let series) = SeriesAssembler(messages: messages).select(version: revision) else { return [] }
+        return read(messages, series: series, policy: policy)
+    }
+
+    /// The comments on the patches of `series` among `messages` (the series a review
+    /// chose from a mailbox that may hold others).
+    public static func read(_ messages: [SeriesMessage], series: PatchSeries,
+                            policy: ReviewerPolicy) -> [PatchComments] {
         var patchByID: [String: SeriesPatch] = [:]
         for patch in series.patches {
             if let id = patch.message.messageID { patchByID[id] = patch }

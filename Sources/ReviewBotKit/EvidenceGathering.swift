@@ -160,7 +160,7 @@ struct EvidenceGatherer: Sendable {
     func addBotComments(_ evidence: inout [PatchEvidence], from messages: [SeriesMessage], series: PatchSeries,
                         review: ReviewSeries) {
         let ids = review.patches.map(\.messageID)
-        for patch in PatchComments.read(messages, revision: series.revision, policy: policy) {
+        for patch in PatchComments.read(messages, series: series, policy: policy) {
             guard let index = ids.firstIndex(of: patch.patchMessageID) else { continue }
             for var comment in patch.comments where comment.source == .aiBot {
                 comment.link = lore.map { Self.link(lore: $0, messageID: comment.messageID) } ?? ""
