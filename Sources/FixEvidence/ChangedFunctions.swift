@@ -46,7 +46,7 @@ public enum ChangedFunctions {
         let keywords: Set<String> = ["if", "for", "while", "switch", "return", "sizeof", "do", "else", "case",
                                      "typeof", "__typeof__", "defined", "struct", "union", "enum"]
         guard let first = name.first, first.isLetter || first == "_", !keywords.contains(name),
-              name.count <= 128 else { return nil }
+              name.utf8.count <= FixEvidenceLimits.symbolBytes else { return nil }
         return name
     }
 }

@@ -13,7 +13,7 @@ extension EarlierRevisionLink {
     /// in order, one per revision (the first wins).
     public static func all(in text: String, before revision: Int) -> [EarlierRevisionLink] {
         var found: [EarlierRevisionLink] = []
-        for line in text.split(separator: "\n").prefix(2_000) {
+        for line in text.split(separator: "\n").prefix(FixEvidenceLimits.linkSearchLines) {
             guard let url = link(in: line), let named = revisionNamed(in: line), named < revision,
                   !found.contains(where: { $0.revision == named }) else { continue }
             found.append(EarlierRevisionLink(revision: named, url: url))
@@ -26,7 +26,7 @@ extension EarlierRevisionLink {
             var trimmed = word
             while let last = trimmed.last, ".,;)]'\"".contains(last) { trimmed = trimmed.dropLast() }
             let candidate = String(trimmed)
-            guard candidate.hasPrefix("https://") || candidate.hasPrefix("http://"), candidate.count <= 400 else { continue }
+            guard candidate.hasPrefix("https://") || candidate.hasPrefix("http://"), candidate.utf8.count <= FixEvidenceLimits.linkBytes else { continue }
             if candidate.contains("lore.kernel.org/") || candidate.contains("patch.msgid.link/")
                 || candidate.contains("/r/") {
                 return candidate

@@ -44,4 +44,20 @@ public enum FixEvidenceLimits {
     public static let replyBytes = 2_000
     /// Replies read per thread: a busy v1 thread has tens; hundreds would be a flame war.
     public static let repliesPerThread = 400
+    /// In-Reply-To hops from a reply up to its patch: review discussions nest a dozen deep
+    /// at most; a longer chain (or a loop) is not followed further.
+    public static let replyDepth = 64
+    /// Lines of a cover letter and patch notes searched for links to earlier revisions.
+    public static let linkSearchLines = 2_000
+
+    /// One line of report text as we keep it (a headline, a lock, an access line).
+    public static let reportTextBytes = 200
+    /// A symbol in a stack frame: the longest kernel function names are under 80 bytes.
+    public static let symbolBytes = 128
+    /// A source path in a frame or link: Linux's longest path is 160 bytes.
+    public static let pathBytes = 256
+    /// A URL or dashboard link we follow or show.
+    public static let linkBytes = 512
+    /// A kernel release string (`6.15.0-rc5-syzkaller-00123-g2c89c1b655c0` is 40).
+    public static let releaseBytes = 80
 }

@@ -74,7 +74,7 @@ public enum FixesChecks {
         }
         let short = String(id.prefix(recommendedIDLength))
         var results = [check(.fixesCommitExists, .passed, "\(tag.commit) is \(short) in \(tree)")]
-        let real = facts.subject ?? ""
+        let real = UntrustedText.oneLine(facts.subject ?? "")
         if let quoted = tag.subject {
             if subjectsMatch(quoted, real) {
                 results.append(check(.fixesSubjectMatches, .passed, "the subject is \(short)'s"))

@@ -39,6 +39,6 @@ public struct FixesTag: Sendable, Hashable, Codable {
         } else if rest.hasPrefix("("), let close = rest.lastIndex(of: ")"), close > rest.startIndex {
             subject = String(rest[rest.index(after: rest.startIndex)..<close])
         }
-        return FixesTag(commit: lowered, subject: subject?.trimmingCharacters(in: .whitespaces), line: line)
+        return FixesTag(commit: lowered, subject: subject.map { UntrustedText.oneLine($0) }, line: line)
     }
 }

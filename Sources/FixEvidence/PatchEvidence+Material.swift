@@ -9,15 +9,15 @@ extension SyzbotBugEvidence {
     /// `FixEvidenceLimits.summaryBytes` per report; a cut says so.
     public var summary: String {
         var lines: [String] = []
-        lines.append("Bug: " + (bug.title ?? reports.first?.headline ?? reference.description))
+        lines.append("Bug: " + UntrustedText.oneLine(bug.title ?? reports.first?.headline ?? reference.description))
         lines.append("Dashboard: \(pageURL)")
-        if let status = bug.status, !status.isEmpty { lines.append("Status: \(status)") }
+        if let status = bug.status, !status.isEmpty { lines.append("Status: \(UntrustedText.oneLine(status))") }
         lines.append("Reproducer: " + (hasReproducer ? reproducerKinds : "none on the dashboard"))
         if let cause = bug.causeCommit {
-            lines.append("Bisected to: \(cause.hash.map { String($0.prefix(12)) + " " } ?? "")(\"\(cause.title)\")")
+            lines.append("Bisected to: \(cause.hash.map { String($0.prefix(12)) + " " } ?? "")(\"\(UntrustedText.oneLine(cause.title))\")")
         }
         for commit in (bug.fixCommits ?? []).prefix(3) {
-            lines.append("Fix commit the dashboard knows: \(commit.hash.map { String($0.prefix(12)) + " " } ?? "")(\"\(commit.title)\")")
+            lines.append("Fix commit the dashboard knows: \(commit.hash.map { String($0.prefix(12)) + " " } ?? "")(\"\(UntrustedText.oneLine(commit.title))\")")
         }
         var text = lines.joined(separator: "\n")
         for (number, report) in reports.enumerated() {

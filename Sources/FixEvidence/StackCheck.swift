@@ -32,7 +32,7 @@ public enum StackCheck {
                 return result(.passed, "the patch changes \(caller)(), which calls \(function)() from the report's stacks")
             }
         }
-        let title = evidence.bug.title ?? evidence.reports.first?.headline ?? "the report"
+        let title = UntrustedText.oneLine(evidence.bug.title ?? evidence.reports.first?.headline ?? "the report")
         let shown = FixesChecks.list(lookupOrder(evidence).prefix(4).map { $0 + "()" }, joiner: "and")
         let changed = FixesChecks.list(patchFunctions.prefix(3).map { $0 + "()" }, joiner: "and")
         return result(.failed, "none of \(changed) is on the stacks or calls a function on them",

@@ -88,7 +88,7 @@ public struct StackFrame: Sendable, Hashable, Codable, CustomStringConvertible {
 
     static func isSymbol(_ text: Substring) -> Bool {
         guard let first = text.first, first == "_" || first.isASCII && first.isLetter else { return false }
-        return text.count <= 128 && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == ".") }
+        return text.utf8.count <= FixEvidenceLimits.symbolBytes && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == ".") }
     }
 
     /// `net/core/dev.c:123`.
@@ -96,7 +96,7 @@ public struct StackFrame: Sendable, Hashable, Codable, CustomStringConvertible {
         guard let colon = text.lastIndex(of: ":"), colon > text.startIndex else { return false }
         let line = text[text.index(after: colon)...]
         let path = text[..<colon]
-        return !line.isEmpty && line.allSatisfy(\.isNumber) && path.count <= 256
+        return !line.isEmpty && line.allSatisfy(\.isNumber) && path.utf8.count <= FixEvidenceLimits.pathBytes
             && path.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "/_-.+".contains($0)) }
             && !path.hasPrefix("/") && !path.contains("..")
     }

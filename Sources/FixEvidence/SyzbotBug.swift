@@ -113,7 +113,7 @@ public struct SyzbotBug: Sendable, Hashable, Codable {
     /// A dashboard path from the JSON, checked: `/text?...` or `/x/...` on the dashboard
     /// itself. A link elsewhere (another host, a scheme, `..`) is not followed.
     public static func dashboardPath(_ link: String?) -> String? {
-        guard let link, link.hasPrefix("/"), !link.hasPrefix("//"), link.utf8.count <= 512,
+        guard let link, link.hasPrefix("/"), !link.hasPrefix("//"), link.utf8.count <= FixEvidenceLimits.linkBytes,
               !link.contains(".."), !link.contains("\\"),
               link.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }),
               link.hasPrefix("/text?") || link.hasPrefix("/x/") else { return nil }

@@ -15,6 +15,10 @@ public struct SyzbotConfiguration: Sendable {
     public var cacheDirectory: URL?
     public var tls: TLSOptions
 
+    /// Seconds before a request is tried again: the dashboard runs on App Engine, whose
+    /// transient 500s clear within a second or so.
+    public static let retryDelaySeconds = 0.5
+
     public init(baseURL: String = SyzbotConfiguration.defaultBaseURL,
                 timeouts: TransferTimeouts = TransferTimeouts(connect: 10, total: 60),
                 attempts: Int = 2, cacheDirectory: URL? = nil, tls: TLSOptions = TLSOptions()) {
@@ -125,7 +129,7 @@ public struct SyzbotClient: Sendable {
                 let transient = response.status >= 500 || response.status == 429
                 if transient, attempt < configuration.attempts {
                     attempt += 1
-                    try? await Task.sleep(nanoseconds: 500_000_000)
+                    try? await Task.sleep(nanoseconds: UInt64(SyzbotConfiguration.retryDelaySeconds * 1e9))
                     continue
                 }
                 guard response.isSuccess else {
@@ -142,7 +146,7 @@ public struct SyzbotClient: Sendable {
             } catch let error as CurlError {
                 if error.isTransient, attempt < configuration.attempts {
                     attempt += 1
-                    try? await Task.sleep(nanoseconds: 500_000_000)
+                    try? await Task.sleep(nanoseconds: UInt64(SyzbotConfiguration.retryDelaySeconds * 1e9))
                     continue
                 }
                 throw FixEvidenceError(.unavailable, "cannot reach the syzbot dashboard at \(configuration.baseURL) "

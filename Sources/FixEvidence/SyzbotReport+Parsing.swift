@@ -209,7 +209,7 @@ struct SyzbotReportParser {
         } else if words.count >= 3, words[1].hasPrefix("#"), line.contains("tainted") || line.contains("Tainted") {
             candidate = words[0]
         }
-        guard let candidate, candidate.first?.isNumber == true, candidate.contains("."), candidate.count <= 80 else {
+        guard let candidate, candidate.first?.isNumber == true, candidate.contains("."), candidate.utf8.count <= FixEvidenceLimits.releaseBytes else {
             return nil
         }
         return String(candidate)
@@ -266,10 +266,10 @@ struct SyzbotReportParser {
         return shortened(Substring(out.joined(separator: " ")))
     }
 
-    /// Report text as we show it: at most 200 bytes, control characters dropped.
+    /// Report text as we show it: one line of at most `reportTextBytes`, control and
+    /// format characters dropped.
     static func shortened(_ text: Substring) -> String {
-        let clean = String(text.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }.map(Character.init))
-        return clean.utf8.count <= 200 ? clean : String(decoding: clean.utf8.prefix(200), as: UTF8.self) + "..."
+        UntrustedText.oneLine(String(text))
     }
 
     /// `[  767.762099] text` -> `text`: reports pasted from a console carry printk times.

@@ -74,13 +74,13 @@ extension PatchComments {
         }?.path
     }
 
-    /// The patch a reply sits under: up the In-Reply-To chain (bounded: a thread deeper than
-    /// this is not a review), else the nearest patch its References name.
+    /// The patch a reply sits under: up the In-Reply-To chain (`replyDepth` hops at most),
+    /// else the nearest patch its References name.
     static func patch(above message: SeriesMessage, parentOf: [String: String],
                       patches: [String: SeriesPatch]) -> String? {
         var current = message.inReplyTo
         var hops = 0
-        while let id = current, hops < 64 {
+        while let id = current, hops < FixEvidenceLimits.replyDepth {
             if patches[id] != nil { return id }
             current = parentOf[id]
             hops += 1

@@ -35,7 +35,7 @@ extension ReviewOutcome {
             for comment in evidence.earlierComments {
                 let verdict = comment.verdict(in: patch, raised: raised)
                 result.append(EarlierCommentStatus(
-                    patchIndex: review.patchIndex, id: comment.id, who: "\(comment.reviewerName) on v\(comment.revision)",
+                    patchIndex: review.patchIndex, id: comment.id, who: "\(UntrustedText.oneLine(comment.reviewerName, limit: 100)) on v\(comment.revision)",
                     link: comment.link, status: verdict.status, reason: verdict.reason, gist: Self.gist(comment.text)))
             }
             let foundAgain = review.dropped.filter { $0.reason == .reportedInEarlierRevision }
@@ -110,9 +110,9 @@ extension ReviewOutcome {
         }
     }
 
-    /// The first line of `text`, at most `limit` characters.
+    /// The first line of `text`, at most `limit` bytes, with nothing in it that could hide
+    /// or reorder text: comments, titles and notes come from strangers.
     static func gist(_ text: String, limit: Int = 100) -> String {
-        let line = text.split(separator: "\n").first.map(String.init) ?? ""
-        return line.count <= limit ? line : String(line.prefix(limit)) + "..."
+        UntrustedText.oneLine(String(text.split(separator: "\n").first ?? ""), limit: limit)
     }
 }

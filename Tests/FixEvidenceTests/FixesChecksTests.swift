@@ -77,3 +77,26 @@ import Testing
         #expect(Array(order.prefix(3)) == ["recv_work", "nbd_config_put", "nbd_alloc_and_init_config"])
     }
 }
+
+@Suite struct UntrustedTextTests {
+    /// A subject or a bug title reaches a draft's body: nothing in it may hide text or
+    /// break the line.
+    @Test func controlAndFormatCharactersAreDropped() {
+        let tag = FixesTag.parse("abcdef123456 (\"foo: \u{202E}evil\u{202C} fix\u{1B}[2J\nBcc: x\")", line: "")
+        #expect(tag?.subject == "foo: evil fix[2J Bcc: x")
+        #expect(UntrustedText.oneLine(String(repeating: "a", count: 500)).utf8.count == FixEvidenceLimits.reportTextBytes + 3)
+    }
+
+    /// A cut never splits a character: a replacement character in a draft reads as mojibake.
+    @Test func longTextIsCutAtACharacterBoundary() {
+        let cut = UntrustedText.oneLine(String(repeating: "\u{00E9}", count: 150), limit: 101)
+        #expect(cut == String(repeating: "\u{00E9}", count: 50) + "...")
+        #expect(!cut.contains("\u{FFFD}"))
+    }
+
+    /// A dashboard report's headline goes through the same cleaning as a subject.
+    @Test func reportHeadlineIsOneCleanLine() {
+        let report = SyzbotReport.parse("BUG: KASAN: use-after-free in \u{202E}recv_work\u{1B}[0m\u{200B}\n")
+        #expect(report.headline == "BUG: KASAN: use-after-free in recv_work[0m")
+    }
+}
