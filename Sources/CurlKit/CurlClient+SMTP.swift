@@ -56,12 +56,16 @@ extension CurlClient {
 
         let code = await loop.perform(transfer)
         guard code == CURLE_OK else {
-            let error = transfer.error(for: code)
+            // libcurl's message may quote the server's reply: never the password, never a
+            // control character on the user's terminal.
+            let redactor = SecretRedactor([server.password].compactMap { $0 })
+            var error = transfer.error(for: code)
             // libcurl reports a refused MAIL/RCPT/DATA as a send/receive error; it is not a lost line.
             if error.kind == CurlError.Kind.connectionLost, transfer.responseCode >= 400 {
-                throw CurlError(.protocolFailure,
-                                "smtp server \(transfer.host) refused the message: \(transfer.errorDetail)")
+                error = CurlError(.protocolFailure,
+                                  "smtp server \(transfer.host) refused the message: \(transfer.errorDetail)")
             }
+            error.message = VisibleText.make(redactor.redact(error.message))
             throw error
         }
     }

@@ -28,10 +28,13 @@ public final class CurlClient: Sendable {
     deinit { loop.stop() }
 
     /// Performs `request`, following redirects. Any HTTP status is returned as a response;
-    /// transport failures throw `CurlError` naming the cause.
+    /// transport failures throw `CurlError` naming the cause, and so does a body over
+    /// `request.maxBodyBytes` (`.tooLarge`, as soon as the limit is passed).
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
         let transfer = try CurlTransfer(url: request.url, timeouts: request.timeouts, tls: request.tls,
                                         userAgent: configuration.userAgent)
+        transfer.maxBodyBytes = request.maxBodyBytes
+        transfer.decoding = request.decoding
         try transfer.set(CURLOPT_PROTOCOLS_STR, "http,https")
         try transfer.set(CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
         if request.maxRedirects > 0 {
@@ -57,6 +60,7 @@ public final class CurlClient: Sendable {
 
         let code = await loop.perform(transfer)
         guard code == CURLE_OK else { throw transfer.error(for: code) }
+        try transfer.finishBody()
         return HTTPResponse(status: transfer.responseCode, headers: transfer.headers, body: transfer.body,
                             effectiveURL: transfer.effectiveURL)
     }

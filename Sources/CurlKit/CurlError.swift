@@ -22,6 +22,8 @@ public struct CurlError: Error, Sendable, CustomStringConvertible {
         public static let protocolFailure = Kind("protocol")
         public static let invalidRequest = Kind("invalid request")
         public static let decompression = Kind("decompression")
+        /// An answer over its size limit (body, decoded body, header count).
+        public static let tooLarge = Kind("too large")
         public static let cancelled = Kind("cancelled")
     }
 

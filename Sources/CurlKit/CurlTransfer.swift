@@ -14,6 +14,15 @@ final class CurlTransfer: @unchecked Sendable {
 
     private(set) var body = Data()
     private(set) var headers = HTTPHeaders()
+    /// The most body bytes kept (after decoding); more ends the transfer while it runs.
+    var maxBodyBytes = HTTPRequest.defaultMaxBodyBytes
+    /// How a successful (2xx) body is decoded as it arrives.
+    var decoding = HTTPRequest.BodyDecoding.none
+    private var decoder: GzipStream?
+    private var bodyStarted = false
+    /// Why a callback ended the transfer (a size limit, undecodable data): the error to
+    /// report instead of libcurl's generic "write error".
+    private(set) var failure: CurlError?
     private var upload = Data()
     private var uploadOffset = 0
 
@@ -36,11 +45,11 @@ final class CurlTransfer: @unchecked Sendable {
         try set(CURLOPT_NOSIGNAL, 1)
         try set(CURLOPT_ERRORBUFFER, UnsafeMutableRawPointer(errorBuffer))
         try set(CURLOPT_USERAGENT, userAgent)
-        if let connect = timeouts.connect { try set(CURLOPT_CONNECTTIMEOUT_MS, Int(connect * 1000)) }
-        if let total = timeouts.total { try set(CURLOPT_TIMEOUT_MS, Int(total * 1000)) }
+        if let connect = timeouts.connect { try set(CURLOPT_CONNECTTIMEOUT_MS, TransferTimeouts.milliseconds(connect)) }
+        if let total = timeouts.total { try set(CURLOPT_TIMEOUT_MS, TransferTimeouts.milliseconds(total)) }
         if let bytes = timeouts.lowSpeedBytesPerSecond, let seconds = timeouts.lowSpeedSeconds {
-            try set(CURLOPT_LOW_SPEED_LIMIT, bytes)
-            try set(CURLOPT_LOW_SPEED_TIME, seconds)
+            try set(CURLOPT_LOW_SPEED_LIMIT, max(0, bytes))
+            try set(CURLOPT_LOW_SPEED_TIME, min(max(0, seconds), TransferTimeouts.maxMilliseconds / 1000))
         }
         if let caFile = tls.caFile { try set(CURLOPT_CAINFO, caFile) }
         if tls.insecureSkipVerify {
@@ -55,15 +64,16 @@ final class CurlTransfer: @unchecked Sendable {
         try check(rb_easy_setopt_write_callback(handle, CURLOPT_WRITEFUNCTION) { ptr, size, count, context in
             let transfer = Unmanaged<CurlTransfer>.fromOpaque(context!).takeUnretainedValue()
             let length = size * count
-            if let ptr, length > 0 { transfer.body.append(UnsafeRawPointer(ptr).assumingMemoryBound(to: UInt8.self), count: length) }
-            return length
+            guard let ptr, length > 0 else { return length }
+            // Anything but `length` makes libcurl end the transfer with a write error.
+            return transfer.takeBody(UnsafeRawBufferPointer(start: ptr, count: length)) ? length : 0
         }, CURLOPT_WRITEFUNCTION)
         try set(CURLOPT_HEADERDATA, context)
         try check(rb_easy_setopt_write_callback(handle, CURLOPT_HEADERFUNCTION) { ptr, size, count, context in
             let transfer = Unmanaged<CurlTransfer>.fromOpaque(context!).takeUnretainedValue()
             let length = size * count
-            if let ptr { transfer.takeHeaderLine(UnsafeRawBufferPointer(start: ptr, count: length)) }
-            return length
+            guard let ptr else { return length }
+            return transfer.takeHeaderLine(UnsafeRawBufferPointer(start: ptr, count: length)) ? length : 0
         }, CURLOPT_HEADERFUNCTION)
     }
 
@@ -152,6 +162,7 @@ final class CurlTransfer: @unchecked Sendable {
 
     /// The error for a failed transfer, naming the limit that was hit for timeouts.
     func error(for code: CURLcode) -> CurlError {
+        if let failure { return failure }
         let detail = errorDetail
         let limit = detail.hasPrefix("Connection timed out") || detail.hasPrefix("Failed to connect")
             ? timeouts.connect : (timeouts.total ?? timeouts.connect)
@@ -164,19 +175,72 @@ final class CurlTransfer: @unchecked Sendable {
 
     // MARK: callbacks (event-loop thread)
 
-    private func takeHeaderLine(_ raw: UnsafeRawBufferPointer) {
+    /// False ends the transfer: too many header fields, or a body announced larger than
+    /// the limit (no need to wait for the bytes to refuse them).
+    private func takeHeaderLine(_ raw: UnsafeRawBufferPointer) -> Bool {
         // Byte-wise: "\r\n" is one Character in Swift, so String suffix checks miss it.
         var bytes = raw[...]
         while let last = bytes.last, last == UInt8(ascii: "\n") || last == UInt8(ascii: "\r") { bytes = bytes.dropLast() }
         let line = String(decoding: bytes, as: UTF8.self)
         if line.hasPrefix("HTTP/") {
-            // A new response (redirect hop, 100 Continue): keep only the last one's fields.
+            // A new response (redirect hop, 100 Continue): keep only the last one's fields
+            // and body, decoded as that response's status says.
             headers = HTTPHeaders()
+            body = Data()
+            bodyStarted = false
+            decoder = nil
         } else if let colon = line.firstIndex(of: ":") {
+            guard headers.fields.count < HTTPHeaders.maxFields else {
+                failure = CurlError(.tooLarge, "\(host) sent more than \(HTTPHeaders.maxFields) header fields")
+                return false
+            }
             let name = String(line[..<colon])
             let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            if name.caseInsensitiveEquals("content-length"), let announced = Int(value),
+               announced > maxBodyBytes {
+                failure = bodyTooLarge()
+                return false
+            }
             headers.add(name, value)
         }
+        return true
+    }
+
+    /// Keeps (or decodes) body bytes as they arrive, within the limit.
+    private func takeBody(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        if !bodyStarted {
+            bodyStarted = true
+            // Only a successful answer is the archive; an error page is kept as it is.
+            if decoding == .gunzip, (200..<300).contains(responseCode) {
+                do throws(CurlError) { decoder = try GzipStream(limit: maxBodyBytes) } catch {
+                    failure = error
+                    return false
+                }
+            }
+        }
+        if let decoder {
+            do throws(CurlError) { try decoder.feed(bytes, into: &body) } catch {
+                failure = error.kind == .tooLarge ? bodyTooLarge() : CurlError(.decompression, "\(host): \(error.message)")
+                return false
+            }
+            return true
+        }
+        guard body.count + bytes.count <= maxBodyBytes else {
+            failure = bodyTooLarge()
+            return false
+        }
+        body.append(contentsOf: bytes)
+        return true
+    }
+
+    /// The decoder's last check once the transfer ended without error.
+    func finishBody() throws(CurlError) {
+        guard let decoder else { return }
+        do throws(CurlError) { try decoder.finish() } catch { throw CurlError(.decompression, "\(host): \(error.message)") }
+    }
+
+    private func bodyTooLarge() -> CurlError {
+        CurlError(.tooLarge, "the answer from \(host) is larger than \(maxBodyBytes) bytes\(decoding == .gunzip ? " uncompressed" : "")")
     }
 
     private func readUpload(into buffer: UnsafeMutablePointer<CChar>?, capacity: Int) -> Int {

@@ -2,6 +2,10 @@
 public struct HTTPHeaders: Sendable, Hashable, Sequence, ExpressibleByDictionaryLiteral {
     public private(set) var fields: [(name: String, value: String)] = []
 
+    /// The most fields kept from one response; more ends the transfer. Same order as
+    /// common servers' limits (nginx and Apache take at most 100 request fields).
+    public static let maxFields = 1_000
+
     public init() {}
 
     public init(_ fields: [(String, String)]) {

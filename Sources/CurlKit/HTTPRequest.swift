@@ -10,6 +10,16 @@ public struct TransferTimeouts: Sendable, Hashable {
     public var lowSpeedBytesPerSecond: Int?
     public var lowSpeedSeconds: Int?
 
+    /// The longest timeout handed to libcurl, in milliseconds: libcurl keeps some of them
+    /// in an `int` (about 24.8 days). A longer or non-finite setting saturates to it.
+    public static let maxMilliseconds = Int(Int32.max)
+
+    /// `seconds` as libcurl's milliseconds, saturating: 1e300 must not trap.
+    public static func milliseconds(_ seconds: Double) -> Int {
+        guard seconds.isFinite else { return seconds > 0 ? maxMilliseconds : 0 }
+        return Int(min(max(seconds * 1000, 0), Double(maxMilliseconds)).rounded(.up))
+    }
+
     public init(connect: Double? = 10, total: Double? = 120,
                 lowSpeedBytesPerSecond: Int? = 1, lowSpeedSeconds: Int? = 60) {
         self.connect = connect
@@ -43,13 +53,29 @@ public struct HTTPRequest: Sendable, Hashable {
     /// Redirects followed before giving up; 0 disables following.
     public var maxRedirects: Int
     public var tls: TLSOptions
+    /// The most body bytes accepted (after decoding); a longer answer ends the transfer
+    /// while it arrives, with `CurlError.Kind.tooLarge`.
+    public var maxBodyBytes: Int
+    /// How a successful answer's body is decoded as it arrives.
+    public var decoding: BodyDecoding
+
+    public enum BodyDecoding: Sendable, Hashable {
+        case none
+        /// A gzip file (lore's `t.mbox.gz`), inflated while it streams; `maxBodyBytes`
+        /// bounds the inflated size. Error answers (not 2xx) are kept as sent.
+        case gunzip
+    }
 
     /// Redirect limit when none is given: lore's `/r/` and patch.msgid.link take two hops.
     public static let defaultMaxRedirects = 5
+    /// Body limit when none is given: 64 MiB, several times the largest thread lore serves
+    /// (tens of MB), far below what would strain memory.
+    public static let defaultMaxBodyBytes = 64 << 20
 
     public init(method: String = "GET", url: String, headers: HTTPHeaders = HTTPHeaders(),
                 body: Data? = nil, timeouts: TransferTimeouts = TransferTimeouts(),
-                maxRedirects: Int = HTTPRequest.defaultMaxRedirects, tls: TLSOptions = TLSOptions()) {
+                maxRedirects: Int = HTTPRequest.defaultMaxRedirects, tls: TLSOptions = TLSOptions(),
+                maxBodyBytes: Int = HTTPRequest.defaultMaxBodyBytes, decoding: BodyDecoding = .none) {
         self.method = method
         self.url = url
         self.headers = headers
@@ -57,6 +83,8 @@ public struct HTTPRequest: Sendable, Hashable {
         self.timeouts = timeouts
         self.maxRedirects = maxRedirects
         self.tls = tls
+        self.maxBodyBytes = maxBodyBytes
+        self.decoding = decoding
     }
 }
 

@@ -120,7 +120,7 @@ public final class HTTPServer: Sendable {
 
     deinit { listener.stop() }
 
-    private static func readRequest(_ connection: LoopbackConnection) -> HTTPServerRequest? {
+    static func readRequest(_ connection: LoopbackConnection) -> HTTPServerRequest? {
         var buffer = Data()
         var headEnd: Range<Data.Index>?
         while headEnd == nil {

@@ -31,19 +31,22 @@ public final class LoopbackConnection: @unchecked Sendable {
         return Data(buffer[0..<count])
     }
 
-    /// Writes all of `data`; a peer that went away just ends the write.
-    public func write(_ data: Data) {
+    /// Writes all of `data`; a peer that went away just ends the write. False when it did.
+    @discardableResult
+    public func write(_ data: Data) -> Bool {
         data.withUnsafeBytes { raw in
             var offset = 0
             while offset < raw.count {
                 let sent = send(fd, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
-                if sent <= 0 { return }
+                if sent <= 0 { return false }
                 offset += sent
             }
+            return true
         }
     }
 
-    public func write(_ text: String) { write(Data(text.utf8)) }
+    @discardableResult
+    public func write(_ text: String) -> Bool { write(Data(text.utf8)) }
 }
 
 /// A TCP listener on 127.0.0.1 with an ephemeral port; a thread per connection runs

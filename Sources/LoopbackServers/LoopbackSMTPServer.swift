@@ -30,14 +30,32 @@ public final class LoopbackSMTPServer: Sendable {
         public var rejectAuthentication: Bool
         /// Recipients answered with 550 (compared case-insensitively).
         public var rejectedRecipients: Set<String>
+        /// How the server breaks the protocol, for tests of a client that must survive it.
+        public var misbehaviour: Misbehaviour
 
         public init(users: [String: String] = [:], mechanisms: [String] = ["PLAIN", "LOGIN"],
-                    rejectAuthentication: Bool = false, rejectedRecipients: Set<String> = []) {
+                    rejectAuthentication: Bool = false, rejectedRecipients: Set<String> = [],
+                    misbehaviour: Misbehaviour = .none) {
             self.users = users
             self.mechanisms = mechanisms
             self.rejectAuthentication = rejectAuthentication
             self.rejectedRecipients = Set(rejectedRecipients.map { $0.lowercased() })
+            self.misbehaviour = misbehaviour
         }
+    }
+
+    /// A hostile or broken server.
+    public enum Misbehaviour: Sendable, Equatable {
+        case none
+        /// Accepts the connection and never says a word.
+        case silent
+        /// Takes the message, then never answers the final `.`.
+        case stallAfterData
+        /// Answers every line with text that is not an SMTP reply.
+        case nonsense
+        /// Refuses AUTH with a reply that quotes the decoded credentials and an escape
+        /// sequence for the terminal.
+        case echoCredentials
     }
 
     /// RFC 5321 4.5.3.1.4 and 4.5.3.1.6: command and text lines are at most 512 and 1000
@@ -59,6 +77,10 @@ public final class LoopbackSMTPServer: Sendable {
         let commands = self.commands
         listener = try LoopbackListener { connection in
             var session = SMTPSession(policy: policy)
+            if policy.misbehaviour == .silent {
+                while connection.read() != nil {}
+                return
+            }
             connection.write(session.greeting)
             var buffer = Data()
             while let chunk = connection.read() {
@@ -66,7 +88,16 @@ public final class LoopbackSMTPServer: Sendable {
                 while let end = buffer.range(of: Data("\r\n".utf8)) {
                     let line = Data(buffer[buffer.startIndex..<end.lowerBound])
                     buffer.removeSubrange(buffer.startIndex..<end.upperBound)
-                    let step = session.receive(line)
+                    var step = session.receive(line)
+                    switch policy.misbehaviour {
+                    case .nonsense:
+                        step.reply = "hello there, this is not smtp \u{1B}[31m\r\n"
+                    case .stallAfterData where line == Data(".".utf8) && !step.reply.isEmpty:
+                        while connection.read() != nil {}
+                        return
+                    default:
+                        break
+                    }
                     if let command = step.command { commands.withLock { $0.append(command) } }
                     if let envelope = step.envelope { accepted.withLock { $0.append(envelope) } }
                     if !step.reply.isEmpty { connection.write(step.reply) }
@@ -272,6 +303,9 @@ struct SMTPSession {
     }
 
     private mutating func authenticate(_ name: String, _ password: String) -> String {
+        if policy.misbehaviour == .echoCredentials {
+            return "535 5.7.8 bad credentials for \(name): '\(password)' \u{1B}[2J\r\n"
+        }
         guard !policy.rejectAuthentication, let expected = policy.users[name], expected == password else {
             return "535 5.7.8 authentication credentials invalid\r\n"
         }

@@ -40,7 +40,7 @@ public struct FetchJob: Sendable {
             }
             let newer = try await loreClient.newerRevisions(of: mbox, list: reference.list, baseURL: reference.baseURL)
             if newer.isEmpty {
-                lines.append("no newer revision found on \(reference.baseURL ?? lore.baseURL)")
+                lines.append("no newer revision found on \(loreClient.base(for: reference.baseURL))")
             } else {
                 lines += newer.map { "newer revision v\($0.revision): \($0.subject) <\($0.messageID)>" }
             }

@@ -31,6 +31,10 @@ public struct LoreConfiguration: Sendable {
     /// How long a cached thread is used before fetching again: new replies arrive all the
     /// time. Ten minutes, b4's default cache expiry.
     public static let defaultCacheMaxAge: Double = 600
+    /// The largest thread (uncompressed mbox) or search result accepted: several times the
+    /// largest threads lore serves (tens of MB). Enforced while the gzip file streams in,
+    /// so a small archive that inflates without end is stopped at this size.
+    public static let defaultMaxThreadBytes = 64 << 20
 
     /// The public-inbox server (`--lore-url`, config `[lore] url`), no trailing slash.
     public var baseURL: String
@@ -40,10 +44,12 @@ public struct LoreConfiguration: Sendable {
     public var cacheDirectory: URL?
     public var cacheMaxAge: Double
     public var tls: TLSOptions
+    public var maxThreadBytes: Int
 
     public init(baseURL: String = LoreConfiguration.defaultBaseURL, timeouts: TransferTimeouts = TransferTimeouts(),
                 retry: RetryPolicy = RetryPolicy(), cacheDirectory: URL? = nil,
-                cacheMaxAge: Double = LoreConfiguration.defaultCacheMaxAge, tls: TLSOptions = TLSOptions()) {
+                cacheMaxAge: Double = LoreConfiguration.defaultCacheMaxAge, tls: TLSOptions = TLSOptions(),
+                maxThreadBytes: Int = LoreConfiguration.defaultMaxThreadBytes) {
         var base = baseURL
         while base.hasSuffix("/") { base.removeLast() }
         self.baseURL = base
@@ -52,6 +58,7 @@ public struct LoreConfiguration: Sendable {
         self.cacheDirectory = cacheDirectory
         self.cacheMaxAge = cacheMaxAge
         self.tls = tls
+        self.maxThreadBytes = maxThreadBytes
     }
 }
 
@@ -67,7 +74,7 @@ public struct LoreClient: Sendable {
 
     /// The whole thread holding `reference` as lore's mboxrd (t.mbox.gz, gunzipped).
     public func thread(_ reference: LoreThreadReference) async throws -> FetchedMail {
-        let base = reference.baseURL ?? configuration.baseURL
+        let base = self.base(for: reference.baseURL)
         let url = "\(base)/\(reference.list ?? "all")/\(MessageID.pathEscaped(reference.messageID))/t.mbox.gz"
         let cacheFile = cacheFile(base: base, reference: reference)
         if let cacheFile, let cached = readCache(cacheFile) {
@@ -75,7 +82,8 @@ public struct LoreClient: Sendable {
                                notes: ["using the cached copy of \(url) (\(cacheFile.path))"])
         }
         let what = "<\(reference.messageID)>"
-        let response = try await get(HTTPRequest(url: url), what: what, base: base)
+        let response = try await get(HTTPRequest(url: url, maxBodyBytes: configuration.maxThreadBytes, decoding: .gunzip),
+                                     what: what, base: base)
         if response.status == 404 {
             throw MailSourceError("no thread for <\(reference.messageID)> at \(base)")
         }
@@ -83,12 +91,8 @@ public struct LoreClient: Sendable {
             throw MailSourceError("\(base) answered http \(response.status) for \(what)",
                                   underlying: CurlError.httpStatus(response))
         }
-        let mbox: Data
-        do {
-            mbox = try Gzip.decompress(response.body)
-        } catch {
-            throw MailSourceError("\(url) is not a usable t.mbox.gz: \(error)")
-        }
+        // Inflated while it arrived (`decoding: .gunzip`), within `maxThreadBytes`.
+        let mbox = response.body
         if let cacheFile { writeCache(cacheFile, mbox) }
         return FetchedMail(parts: [.init(kind: .mbox, bytes: mbox, origin: url)])
     }
@@ -96,22 +100,32 @@ public struct LoreClient: Sendable {
     /// Runs a public-inbox search (`POST {base}/{list}/?q=QUERY&x=m`) and returns the
     /// matching messages as mboxrd, or nil when nothing matched.
     public func search(_ query: String, list: String? = nil, baseURL: String? = nil) async throws -> Data? {
-        let base = baseURL ?? configuration.baseURL
+        let base = self.base(for: baseURL)
         let url = "\(base)/\(list ?? "all")/?q=\(Self.formEncode(query))&x=m"
         let request = HTTPRequest(method: "POST", url: url,
                                   headers: ["Content-Type": "application/x-www-form-urlencoded"],
-                                  body: Data("x=m".utf8))
+                                  body: Data("x=m".utf8), maxBodyBytes: configuration.maxThreadBytes, decoding: .gunzip)
         let response = try await get(request, what: "search \(query)", base: base)
         if response.status == 404 { return nil }
         guard response.isSuccess else {
             throw MailSourceError("\(base) answered http \(response.status) for search \(query)",
                                   underlying: CurlError.httpStatus(response))
         }
-        do {
-            return try Gzip.decompress(response.body)
-        } catch {
-            throw MailSourceError("search results from \(base) are not a gzip'd mbox: \(error)")
-        }
+        return response.body
+    }
+
+    /// The server to ask: the one a pasted URL names, except that lore.kernel.org itself
+    /// is replaced by the configured mirror (`[lore] url`); without a URL, the configured one.
+    public func base(for urlBase: String?) -> String {
+        guard let urlBase else { return configuration.baseURL }
+        return Self.isPublicLore(urlBase) ? configuration.baseURL : urlBase
+    }
+
+    /// Whether `base` (`https://lore.kernel.org`, any scheme or port) is the public lore.
+    static func isPublicLore(_ base: String) -> Bool {
+        let authority = CurlKitHost.of(base).split(separator: "@").last.map(String.init) ?? ""
+        let host = authority.split(separator: ":").first.map { $0.lowercased() } ?? ""
+        return SourceSpec.publicLoreHosts.contains(host)
     }
 
     /// Sends `request`, retrying transient failures as the policy says.
@@ -164,7 +178,7 @@ public struct LoreClient: Sendable {
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: file.path),
               let modified = attributes[.modificationDate] as? Date,
               Date().timeIntervalSince(modified) < configuration.cacheMaxAge else { return nil }
-        return try? Data(contentsOf: file)
+        return try? LocalFile.read(file.path, limit: configuration.maxThreadBytes, regularOnly: true)
     }
 
     private func writeCache(_ file: URL, _ data: Data) {

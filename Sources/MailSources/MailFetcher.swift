@@ -6,20 +6,27 @@ public struct MailFetcher: Sendable {
     public var lore: LoreClient
     public var imap: IMAPOptions
     /// Reads standard input for `-`.
-    public var readStandardInput: @Sendable () -> Data
+    public var readStandardInput: @Sendable () throws -> Data
 
     public init(lore: LoreClient, imap: IMAPOptions = IMAPOptions(),
-                readStandardInput: @escaping @Sendable () -> Data = { FileHandle.standardInput.readDataToEndOfFile() }) {
+                readStandardInput: @escaping @Sendable () throws -> Data = MailFetcher.readStandardInput) {
         self.lore = lore
         self.imap = imap
         self.readStandardInput = readStandardInput
+    }
+
+    /// Standard input, at most `LocalFile.maxFileBytes`.
+    public static func readStandardInput() throws -> Data {
+        do { return try LocalFile.readAll(STDIN_FILENO, limit: LocalFile.maxFileBytes, name: "standard input") } catch {
+            throw MailSourceError("\(error)")
+        }
     }
 
     public func fetch(_ spec: SourceSpec) async throws -> FetchedMail {
         switch spec {
         case .standardInput:
             let read = readStandardInput
-            let data = try await onDedicatedThread { read() }
+            let data = try await onDedicatedThread { try read() }
             return FetchedMail(parts: [Self.part(data, origin: "-")])
         case .path(let path):
             return try Self.readPath(path)
@@ -36,16 +43,20 @@ public struct MailFetcher: Sendable {
     }
 
     /// A file, a maildir (`cur/`, `new/`) or a directory of mail files, in name order.
+    /// Entries of a directory are read only when they are regular files (a FIFO or a link
+    /// to a device is skipped and named in the notes), each within its size limit.
     static func readPath(_ path: String) throws -> FetchedMail {
         let fm = FileManager.default
         var isDirectory: ObjCBool = false
         guard fm.fileExists(atPath: path, isDirectory: &isDirectory) else { throw MailSourceError.usage("no such file: \(path)") }
-        func read(_ file: String) throws -> Data {
-            do { return try Data(contentsOf: URL(fileURLWithPath: file)) } catch {
-                throw MailSourceError("cannot read \(file): \(error.localizedDescription)")
+        guard isDirectory.boolValue else {
+            do {
+                return FetchedMail(parts: [part(try LocalFile.read(path, limit: LocalFile.maxFileBytes, regularOnly: false),
+                                                origin: path)])
+            } catch {
+                throw MailSourceError("\(error)")
             }
         }
-        guard isDirectory.boolValue else { return FetchedMail(parts: [part(try read(path), origin: path)]) }
         let root = URL(fileURLWithPath: path)
         let isMaildir = ["cur", "new"].contains { fm.fileExists(atPath: root.appendingPathComponent($0).path) }
         let folders = isMaildir ? ["cur", "new"].map { root.appendingPathComponent($0) } : [root]
@@ -57,14 +68,21 @@ public struct MailFetcher: Sendable {
                 let file = folder.appendingPathComponent(name).path
                 var isSub: ObjCBool = false
                 guard fm.fileExists(atPath: file, isDirectory: &isSub), !isSub.boolValue else { continue }
-                if isMaildir || ["eml", "mbox", "mbx", "patch", "txt"].contains(URL(fileURLWithPath: name).pathExtension) {
-                    parts.append(part(try read(file), origin: file))
-                } else {
+                guard isMaildir || ["eml", "mbox", "mbx", "patch", "txt"].contains(URL(fileURLWithPath: name).pathExtension) else {
                     notes.append("skipped \(file): not a mail file (.eml, .mbox, .patch)")
+                    continue
+                }
+                do {
+                    let limit = isMaildir ? LocalFile.maxMessageFileBytes : LocalFile.maxFileBytes
+                    parts.append(part(try LocalFile.read(file, limit: limit, regularOnly: true), origin: file))
+                } catch {
+                    notes.append("\(error)")
                 }
             }
         }
-        guard !parts.isEmpty else { throw MailSourceError.usage("no mail files in \(path)") }
+        guard !parts.isEmpty else {
+            throw MailSourceError.usage("no mail files in \(path)" + (notes.isEmpty ? "" : ": " + notes.joined(separator: "; ")))
+        }
         return FetchedMail(parts: parts, notes: notes)
     }
 }

@@ -32,6 +32,8 @@ public struct LoreThreadReference: Sendable, Hashable {
 extension SourceSpec {
     /// Hosts whose `/{msgid}` path is a redirect to lore rather than an archive of its own.
     public static let messageIDRedirectHosts: Set<String> = ["patch.msgid.link", "msgid.link"]
+    /// The public lore: a URL naming it is fetched from the configured mirror (`[lore] url`).
+    public static let publicLoreHosts: Set<String> = ["lore.kernel.org"]
 
     /// Reads a SOURCE argument. `fileExists` decides between a path and a message-id (both
     /// may contain `@` and `/`); an existing file wins.
@@ -49,6 +51,12 @@ extension SourceSpec {
             return .lore(try parseLoreURL(trimmed))
         }
         if fileExists(trimmed) { return .path(trimmed) }
+        // `lore.kernel.org/r/<id>` as pasted from a mail: a URL without its scheme, not a
+        // message-id (which it would pass for, holding an `@`).
+        let host = lower.prefix { $0 != "/" }
+        if host.count < lower.count, publicLoreHosts.union(messageIDRedirectHosts).contains(String(host)) {
+            return .lore(try parseLoreURL("https://" + trimmed))
+        }
         let id = MessageID.bare(trimmed)
         if id.contains("@"), !id.contains(where: \.isWhitespace) {
             return .lore(LoreThreadReference(messageID: id))

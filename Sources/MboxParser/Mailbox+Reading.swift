@@ -34,6 +34,9 @@ public struct RawMessage: Sendable {
 
 /// Cuts one file descriptor into messages, reading in large chunks so memory stays bounded
 /// by the largest message (capped by `ParserLimits.maxMessageBytes`), not by the file.
+/// Every byte is searched for a newline once, whatever the line lengths: a file that is one
+/// endless line costs time in proportion to its size, and memory no more than one message
+/// plus one kept line (`ParserLimits.maxLineBytes`).
 ///
 /// A file whose first line starts with `From ` is an mbox; anything else (an .eml, a
 /// maildir entry, a format-patch file without its `From <sha>` line) is one message.
@@ -64,6 +67,12 @@ final class MboxStreamReader {
     /// Start of the current message and of the next unexamined line, as buffer indices.
     private var messageStart = 0
     private var scan = 0
+    /// Buffer index up to which the line starting at `scan` is known to hold no newline, so
+    /// a long line is searched once rather than again after every read.
+    private var searchedTo = 0
+    /// The rest of the current line is dropped as it arrives: it grew past
+    /// `maxLineBytes` inside a message that is being skipped, so it is never a separator.
+    private var discardingLine = false
     /// File offsets of lines in the current message that lose one `>` (mboxrd only).
     private var escapedLines: [Int] = []
     private var number = 0
@@ -86,6 +95,9 @@ final class MboxStreamReader {
         if ownsDescriptor { close(fd) }
     }
 
+    /// Bytes the reader holds for its buffer: what bounds its memory.
+    var bufferCapacity: Int { capacity }
+
     /// The next message or per-message error; nil at the end of the file.
     func next() -> Result<RawMessage, MboxParserError>? {
         if finished { return nil }
@@ -99,13 +111,22 @@ final class MboxStreamReader {
                 finished = true
                 // In an mbox every separator opens a message, even an empty one (Python's
                 // mailbox counts those too); a single-message file must hold something.
-                guard isMbox || count > 0 else { return nil }
+                guard isMbox || count > 0 || oversized != nil else { return nil }
                 return finishMessage(end: count, nextStart: count)
             }
-            if oversized == nil && scan - messageStart > limits.maxMessageBytes {
+            // The unfinished line counts too: a message that is one endless line is as
+            // oversized as one of many lines.
+            if oversized == nil && count - messageStart > limits.maxMessageBytes {
                 oversized = (bufferOffset + messageStart, number + 1)
             }
             if oversized != nil {
+                // Keep only the unfinished line, which may be the next separator; past the
+                // longest line we keep it cannot be one, and it is dropped as it arrives.
+                if count - scan > limits.maxLineBytes {
+                    discardingLine = true
+                    scan = count
+                    searchedTo = count
+                }
                 messageStart = scan
                 escapedLines.removeAll()
             }
@@ -121,9 +142,20 @@ final class MboxStreamReader {
     /// Examines complete lines from `scan`; returns a message when a separator ends one.
     private func scanLines() -> Result<RawMessage, MboxParserError>? {
         let unescape = format == .mboxrd
+        // One message, nothing to un-escape: no line matters until the end of the file.
+        guard isMbox || unescape else {
+            scan = count
+            return nil
+        }
         while scan < count {
-            guard let newline = findNewline(from: scan) else {
+            guard let newline = findNewline(from: max(scan, searchedTo)) else {
+                searchedTo = count
                 return nil
+            }
+            if discardingLine {
+                discardingLine = false
+                scan = newline + 1
+                continue
             }
             let lineStart = scan
             let first = buffer[lineStart]
@@ -151,8 +183,10 @@ final class MboxStreamReader {
         return strictSeparators ? FromLine.isGitFromLine(line) : FromLine.startsWithFrom(line)
     }
 
+    /// Whether the line after a loose separator can be judged: it has ended, or it is
+    /// already longer than any header line we keep.
     private func lookaheadReady(after newline: Int) -> Bool {
-        atEOF || findNewline(from: newline + 1) != nil
+        atEOF || count - (newline + 1) > limits.maxLineBytes || findNewline(from: newline + 1) != nil
     }
 
     /// Loose separators need a blank line (or the message start) before them and a header
@@ -226,16 +260,23 @@ final class MboxStreamReader {
     /// Blank lines before the first `From ` line are skipped, as git mailsplit does.
     private func start() -> MboxParserError? {
         var first = 0
+        var searched = 0
         while true {
             while first < count && (buffer[first] == 0x20 || buffer[first] == 0x09 || buffer[first] == 0x0A || buffer[first] == 0x0D) {
                 first += 1
             }
-            if first < count && findNewline(from: first) != nil || atEOF { break }
+            if first < count && findNewline(from: max(first, searched)) != nil || atEOF { break }
+            // A first line longer than any line we keep is no `From ` line: the file is one
+            // message, and the rest of that line is read (and bounded) as message bytes.
+            if count - first > limits.maxLineBytes { break }
+            // Nothing but blank lines for longer than a message may be: one oversized message.
+            if first > limits.maxMessageBytes { break }
+            searched = count
             if let failure = refill() { return failure }
         }
-        let firstEnd = findNewline(from: first) ?? count
+        let firstEnd = findNewline(from: max(first, searched)) ?? count
         let line = UnsafeBufferPointer(start: buffer + first, count: firstEnd - first)
-        guard FromLine.startsWithFrom(line) else { return nil }
+        guard line.count <= limits.maxLineBytes, FromLine.startsWithFrom(line) else { return nil }
         isMbox = true
         strictSeparators = FromLine.isGitFromLine(line)
         if format == .automatic {
@@ -253,15 +294,18 @@ final class MboxStreamReader {
             if keep > 0 { memmove(buffer, buffer + messageStart, keep) }
             bufferOffset += messageStart
             scan -= messageStart
+            searchedTo = max(0, searchedTo - messageStart)
             count = keep
             messageStart = 0
         }
         if capacity - count < Self.chunkBytes {
-            let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: count + 2 * Self.chunkBytes)
-            grown.update(from: buffer, count: count)
+            // Doubling, so a message of n bytes is copied O(n) times in all, not O(n^2 / chunk).
+            let grown = max(2 * capacity, count + 2 * Self.chunkBytes)
+            let larger = UnsafeMutablePointer<UInt8>.allocate(capacity: grown)
+            larger.update(from: buffer, count: count)
             buffer.deallocate()
-            buffer = grown
-            capacity = count + 2 * Self.chunkBytes
+            buffer = larger
+            capacity = grown
         }
         while true {
             let n = read(fd, buffer + count, capacity - count)

@@ -31,6 +31,17 @@ public struct Mailbox: Sequence, Sendable {
     public let options: Options
     /// The files read, in order: the path itself, or the messages of a directory.
     public let files: [String]
+    /// Where `files` came from, which decides what may be read (see `FileOrigin`).
+    let origin: FileOrigin
+
+    /// A path the user named may be a FIFO (`<(curl ...)`); an entry found in a directory
+    /// must be a regular file (a FIFO would block, a link to `/dev/zero` never end); a
+    /// maildir entry holds one message, so it is refused unread when larger than one may be.
+    enum FileOrigin: Sendable, Hashable {
+        case named
+        case directory
+        case maildir
+    }
 
     /// File names read from a plain directory; maildir entries have no extension.
     static let messageExtensions: Set<String> = ["", "eml", "mbox", "mboxrd", "patch", "diff", "msg", "mail"]
@@ -41,6 +52,7 @@ public struct Mailbox: Sequence, Sendable {
         self.options = options
         if path == "-" {
             files = ["-"]
+            origin = .named
             return
         }
         var isDirectory: ObjCBool = false
@@ -48,18 +60,19 @@ public struct Mailbox: Sequence, Sendable {
             throw MboxParserError(.unreadableSource, path: path, reason: "no such file or directory")
         }
         if isDirectory.boolValue {
-            files = try Self.messageFiles(in: path)
+            (files, origin) = try Self.messageFiles(in: path)
         } else {
             guard access(path, R_OK) == 0 else {
                 throw MboxParserError(.unreadableSource, path: path, reason: "cannot read: \(String(cString: strerror(errno)))")
             }
             files = [path]
+            origin = .named
         }
     }
 
     /// A maildir's cur/ then new/ (tmp/ holds mail still being delivered); otherwise every
     /// mail-looking file below the directory, in sorted path order so runs are repeatable.
-    static func messageFiles(in directory: String) throws(MboxParserError) -> [String] {
+    static func messageFiles(in directory: String) throws(MboxParserError) -> ([String], FileOrigin) {
         let manager = FileManager.default
         let base = URL(fileURLWithPath: directory)
         let maildirParts = ["cur", "new"].filter { part in
@@ -76,7 +89,7 @@ public struct Mailbox: Sequence, Sendable {
                 }
                 result += names.filter { !$0.hasPrefix(".") }.sorted().map { dir.appendingPathComponent($0).path }
             }
-            return result
+            return (result, .maildir)
         }
         guard let enumerator = manager.enumerator(atPath: directory) else {
             throw MboxParserError(.unreadableSource, path: directory, reason: "cannot list directory")
@@ -92,14 +105,14 @@ public struct Mailbox: Sequence, Sendable {
                 relative.append(item)
             }
         }
-        return relative.sorted().map { base.appendingPathComponent($0).path }
+        return (relative.sorted().map { base.appendingPathComponent($0).path }, .directory)
     }
 
     public func makeIterator() -> Iterator { Iterator(raw: rawMessages().makeIterator()) }
 
     /// The messages as raw bytes, unparsed: what a caller needs to hand parsing to another
     /// thread, or to keep the bytes exactly.
-    public func rawMessages() -> RawMessages { RawMessages(files: files, options: options) }
+    public func rawMessages() -> RawMessages { RawMessages(files: files, origin: origin, options: options) }
 
     /// Yields parsed messages; a message that cannot be parsed yields its error.
     public struct Iterator: IteratorProtocol {
@@ -118,18 +131,21 @@ public struct Mailbox: Sequence, Sendable {
     /// The raw messages of every file of the mailbox, in order.
     public struct RawMessages: Sequence, Sendable {
         let files: [String]
+        let origin: FileOrigin
         let options: Options
 
-        public func makeIterator() -> Iterator { Iterator(files: files, options: options) }
+        public func makeIterator() -> Iterator { Iterator(files: files, origin: origin, options: options) }
 
         public struct Iterator: IteratorProtocol {
             let files: [String]
+            let origin: FileOrigin
             let options: Options
             var index = 0
             var reader: MboxStreamReader?
 
-            init(files: [String], options: Options) {
+            init(files: [String], origin: FileOrigin, options: Options) {
                 self.files = files
+                self.origin = origin
                 self.options = options
             }
 
@@ -142,7 +158,7 @@ public struct Mailbox: Sequence, Sendable {
                     guard index < files.count else { return nil }
                     let file = files[index]
                     index += 1
-                    switch Self.openDescriptor(file) {
+                    switch Self.openDescriptor(file, origin: origin, limits: options.limits) {
                     case .success(let fd):
                         reader = MboxStreamReader(fd: fd, file: file, ownsDescriptor: file != "-",
                                                   format: options.format, limits: options.limits)
@@ -152,15 +168,59 @@ public struct Mailbox: Sequence, Sendable {
                 }
             }
 
-            static func openDescriptor(_ file: String) -> Result<Int32, MboxParserError> {
+            /// Opens without blocking (a FIFO with no writer would hang `open`), then lets the
+            /// descriptor say what the file really is.
+            static func openDescriptor(_ file: String, origin: FileOrigin, limits: ParserLimits)
+                -> Result<Int32, MboxParserError> {
                 if file == "-" { return .success(STDIN_FILENO) }
-                let fd = open(file, O_RDONLY | O_CLOEXEC)
+                let location = MessageLocation(file: file, number: 1)
+                let fd = open(file, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
                 guard fd >= 0 else {
                     let reason = String(cString: strerror(errno))
-                    return .failure(MboxParserError(.unreadableSource, location: MessageLocation(file: file, number: 1),
-                                                    reason: "cannot open: \(reason)"))
+                    return .failure(MboxParserError(.unreadableSource, location: location, reason: "cannot open: \(reason)"))
                 }
+                var info = stat()
+                guard fstat(fd, &info) == 0 else {
+                    let reason = String(cString: strerror(errno))
+                    close(fd)
+                    return .failure(MboxParserError(.unreadableSource, location: location, reason: "cannot stat: \(reason)"))
+                }
+                let type = info.st_mode & S_IFMT
+                let stream = type == S_IFIFO || type == S_IFSOCK
+                if type != S_IFREG && (origin != .named || !stream) {
+                    close(fd)
+                    return .failure(MboxParserError(.unreadableSource, location: location,
+                                                    reason: "\(fileKind(type)), not a regular file; skipped"))
+                }
+                if origin == .maildir && Int(info.st_size) > limits.maxMessageBytes {
+                    close(fd)
+                    return .failure(MboxParserError(.messageTooLarge, location: location,
+                        reason: "message is larger than \(limits.maxMessageBytes) bytes (postfix message_size_limit); skipped"))
+                }
+                if type == S_IFIFO {
+                    // Named by the user: opened again, blocking, to wait for its writer (a
+                    // non-blocking open without one reads as empty at once).
+                    close(fd)
+                    let blocking = open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY)
+                    guard blocking >= 0 else {
+                        let reason = String(cString: strerror(errno))
+                        return .failure(MboxParserError(.unreadableSource, location: location, reason: "cannot open: \(reason)"))
+                    }
+                    return .success(blocking)
+                }
+                _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
                 return .success(fd)
+            }
+
+            static func fileKind(_ type: mode_t) -> String {
+                switch type {
+                case S_IFIFO: "a FIFO"
+                case S_IFCHR: "a character device"
+                case S_IFBLK: "a block device"
+                case S_IFSOCK: "a socket"
+                case S_IFDIR: "a directory"
+                default: "not a file"
+                }
             }
         }
     }

@@ -12,7 +12,9 @@ public struct ParserLimits: Sendable, Hashable {
     public var maxMIMEDepth: Int
     /// Most MIME parts in one message, containers included.
     public var maxMIMEParts: Int
-    /// Longest single header line (an unfolded field counts as one line).
+    /// The longest line we keep: a header line (an unfolded field counts as one line), or
+    /// the unfinished line the mbox reader holds while it skips an oversized message (a
+    /// longer one cannot be a `From ` separator, so it is dropped as it arrives).
     public var maxLineBytes: Int
     /// Largest message, headers and body together.
     public var maxMessageBytes: Int

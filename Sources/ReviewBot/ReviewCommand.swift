@@ -106,7 +106,8 @@ struct ReviewCommand: AsyncParsableCommand {
             var summaries: [String] = []
             for job in jobs {
                 let outcome = try await job.run(transport: transport, store: store, date: Date(),
-                                                progress: { progress.show($0) })
+                                                progress: { progress.show($0) },
+                                                notice: { wait in progress.finish(); Diagnostics.note(wait.description) })
                 progress.finish()
                 if let push {
                     let pushed = try await config.pushDrafts(directory: job.outputDirectory, to: push,

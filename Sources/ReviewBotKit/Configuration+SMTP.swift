@@ -54,7 +54,8 @@ extension Configuration {
                 password = fromEnvironment
             } else if let command = smtp.passwordCommand {
                 password = try PasswordCommand.firstLine(of: command, environment: environment,
-                                                         what: "[smtp] password_command")
+                                                         what: "[smtp] password_command",
+                                                         timeout: Double(smtp.passwordCommandTimeoutSeconds))
             } else {
                 throw ReviewBotError("no password for smtp user \(user): set \(Self.smtpPasswordVariable) or [smtp] password_command")
             }

@@ -137,6 +137,9 @@ enum ConfigSchema {
     /// `--timeout` may be fractional (loopback tests use half a second); libcurl's
     /// resolution is a millisecond.
     static let timeoutFlagSeconds: ClosedRange<Double> = 0.001...3_600
+    /// How long a `password_command` may run: a pinentry prompt for a GPG passphrase needs
+    /// a person's time (the default is two minutes); an hour is no longer waiting for one.
+    static let passwordCommandSeconds: ClosedRange<Int> = 1...3_600
     /// Retries after the first attempt: ten backoffs of up to a minute are already ten
     /// minutes of waiting for one request.
     static let retries: ClosedRange<Int> = 0...10
@@ -187,7 +190,9 @@ enum ConfigSchema {
         key("imap.allow_plaintext", \.imap.allowPlaintext, doc: "allow imap:// without TLS (loopback test servers only)"),
         key("imap.ca_file", \.imap.caFile, doc: "a PEM file of CA certificates to trust for IMAP"),
         key("imap.timeout_seconds", \.imap.timeoutSeconds, timeoutSeconds,
-            doc: "seconds of silence before the IMAP server is given up on"),
+            doc: "seconds of silence before the IMAP server is given up on (a whole step may take four times this)"),
+        key("imap.password_command_timeout_seconds", \.imap.passwordCommandTimeoutSeconds, passwordCommandSeconds,
+            doc: "seconds password_command may run before it is stopped (its stderr is then shown)"),
 
         key("smtp.url", \.smtp.url, .url(schemes: ["smtps", "smtp"]),
             doc: "the submission server: smtps://host:465, or smtp://host:587 with STARTTLS"),
@@ -197,6 +202,8 @@ enum ConfigSchema {
         key("smtp.allow_plaintext", \.smtp.allowPlaintext, doc: "allow smtp:// without STARTTLS (loopback test servers only)"),
         key("smtp.timeout_seconds", \.smtp.timeoutSeconds, timeoutSeconds,
             doc: "seconds of silence before the SMTP server is given up on"),
+        key("smtp.password_command_timeout_seconds", \.smtp.passwordCommandTimeoutSeconds, passwordCommandSeconds,
+            doc: "seconds password_command may run before it is stopped (its stderr is then shown)"),
 
         key("model.name", \.model.name, doc: "the model every request names"),
         key("model.max_tokens", \.model.maxTokens, maxTokens, doc: "room for one answer, in output tokens"),

@@ -81,7 +81,8 @@ extension Configuration {
         }
         return IMAPOptions(allowPlaintext: flags.imapAllowPlaintext || imap.allowPlaintext,
                            tls: TLSOptions(caFile: flags.caFile ?? imap.caFile), timeout: seconds,
-                           search: search, passwordCommand: imap.passwordCommand, environment: environment)
+                           search: search, passwordCommand: imap.passwordCommand,
+                           passwordCommandTimeout: Double(imap.passwordCommandTimeoutSeconds), environment: environment)
     }
 
     /// One user-facing timeout as libcurl limits: connecting takes at most 10 s (or less

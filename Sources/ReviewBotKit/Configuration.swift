@@ -1,5 +1,6 @@
 import FixEvidence
 import Foundation
+import MailSources
 import ReviewEngine
 
 /// The effective configuration: defaults, then the TOML file, then command-line flags.
@@ -27,6 +28,9 @@ public struct Configuration: Sendable, Equatable {
         /// Extra CA certificate (PEM) to trust, for self-hosted servers.
         public var caFile: String?
         public var timeoutSeconds = 30
+        /// How long `password_command` may run before it is stopped
+        /// (`ConfigSchema.passwordCommandSeconds`).
+        public var passwordCommandTimeoutSeconds = Int(PasswordCommand.defaultTimeout)
     }
 
     public struct SMTP: Sendable, Equatable {
@@ -37,6 +41,8 @@ public struct Configuration: Sendable, Equatable {
         public var passwordCommand: String?
         public var allowPlaintext = false
         public var timeoutSeconds = 60
+        /// As `[imap] password_command_timeout_seconds`.
+        public var passwordCommandTimeoutSeconds = Int(PasswordCommand.defaultTimeout)
     }
 
     public struct Model: Sendable, Equatable {

@@ -74,14 +74,17 @@ public struct ReviewJob: Sendable {
 
     /// Reviews the series through `transport`, drafts the replies and writes them. A run
     /// the API refused (401/403) or never answered throws (exit 3), after writing what it
-    /// did review, if anything.
+    /// did review, if anything. `notice` hears of long waits (rate limits, back-offs) so
+    /// the command can say so.
     public func run(transport: any MessagesTransport, store: StateStore?, date: Date,
-                    progress: (@Sendable (ReviewProgress) -> Void)? = nil) async throws -> ReviewOutcome {
+                    progress: (@Sendable (ReviewProgress) -> Void)? = nil,
+                    notice: (@Sendable (ReviewWait) -> Void)? = nil) async throws -> ReviewOutcome {
         let reviewer = try configuration.reviewer()
         var engine = try configuration.reviewConfiguration(verify: verify)
         engine.readCache = !fresh
         var runner = ReviewRunner(transport: transport, store: store, configuration: engine)
         runner.progress = progress
+        runner.notice = notice
         let report = try await runner.run(plan: prepared.plan, series: prepared.reviewSeries, prompts: prepared.bundles,
                                           tree: prepared.tree)
         let settings = DraftSettings(reviewer: reviewer, disclosure: configuration.drafts.disclosure,

@@ -18,10 +18,8 @@ final class APIKey: Sendable, CustomStringConvertible, CustomDebugStringConverti
     var debugDescription: String { description }
     var customMirror: Mirror { Mirror(self, children: []) }
 
-    /// `text` with every occurrence of the key replaced, for anything that may be shown.
-    func redacting(_ text: String) -> String {
-        secret.isEmpty ? text : text.replacingOccurrences(of: secret, with: description)
-    }
+    /// `text` with every form of the key replaced, for anything that may be shown.
+    func redacting(_ text: String) -> String { SecretRedactor([secret]).redact(text) }
 }
 
 /// `MessagesTransport` over libcurl: `POST {baseURL}/v1/messages` with the key, the API
@@ -32,6 +30,11 @@ public struct CurlMessagesTransport: MessagesTransport, CustomStringConvertible 
     public static let anthropicVersion = "2023-06-01"
     /// Anthropic's endpoint, used when neither config nor `ANTHROPIC_BASE_URL` names one.
     public static let defaultBaseURL = "https://api.anthropic.com"
+    /// The largest answer accepted; a longer one ends the request while it arrives. An
+    /// answer is at most `max_tokens` of output (128,000 tokens for the largest current
+    /// models, well under 1 MB of JSON); 8 MiB leaves room for a gateway's wrapping
+    /// without letting a broken proxy fill memory or the response cache.
+    public static let maxAnswerBytes = 8 << 20
 
     public let client: CurlClient
     /// `https://api.anthropic.com` or a gateway, without `/v1/messages`.
@@ -83,7 +86,7 @@ public struct CurlMessagesTransport: MessagesTransport, CustomStringConvertible 
                                         lowSpeedBytesPerSecond: nil, lowSpeedSeconds: nil)
         // Redirects are not followed: a redirected POST would carry the key to another host.
         let request = HTTPRequest(method: "POST", url: endpoint, headers: headers, body: body,
-                                  timeouts: timeouts, maxRedirects: 0)
+                                  timeouts: timeouts, maxRedirects: 0, maxBodyBytes: Self.maxAnswerBytes)
         let response: HTTPResponse
         do {
             response = try await client.send(request)
@@ -94,15 +97,12 @@ public struct CurlMessagesTransport: MessagesTransport, CustomStringConvertible 
         }
         var fields: [String: String] = [:]
         for field in response.headers { fields[field.name.lowercased()] = field.value }
-        var answerBody = response.body
-        // A proxy that echoes request headers in its error page would otherwise put the
-        // key into the report.
-        if response.status != 200, let text = String(data: answerBody, encoding: .utf8),
-           text.contains(key.secret), !key.secret.isEmpty {
-            answerBody = Data(key.redacting(text).utf8)
-        }
-        return HTTPAnswer(status: response.status, headers: fields, body: answerBody)
+        // A proxy or gateway may echo the request headers in any answer, a 200 included.
+        return redactor.redact(HTTPAnswer(status: response.status, headers: fields, body: response.body))
     }
+
+    /// Removes the key from anything the server sent back.
+    public var redactor: SecretRedactor { SecretRedactor([key.secret]) }
 
     /// Timeouts and broken or refused connections are worth another try (a gateway
     /// restarting refuses for a moment); DNS, TLS and bad URLs are setup problems.
@@ -110,6 +110,7 @@ public struct CurlMessagesTransport: MessagesTransport, CustomStringConvertible 
         switch error.kind {
         case .timedOut: .timeout
         case .connectionRefused, .connectionLost: .connectionReset
+        // `.tooLarge` too: the same request would get the same oversized answer.
         default: .other
         }
     }

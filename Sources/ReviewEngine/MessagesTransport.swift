@@ -1,3 +1,4 @@
+import CurlKit
 import Foundation
 
 /// An HTTP answer from `POST /v1/messages`, whatever its status.
@@ -41,6 +42,25 @@ public struct TransportError: Error, Sendable, Hashable, CustomStringConvertible
 public protocol MessagesTransport: Sendable {
     /// Returns any HTTP answer (errors included); throws `TransportError` when there is none.
     func send(body: Data, timeout: Duration) async throws -> HTTPAnswer
+    /// The secrets this transport sends (the API key), to be removed from every answer
+    /// before any of it is kept.
+    var redactor: SecretRedactor { get }
+}
+
+extension MessagesTransport {
+    public var redactor: SecretRedactor { .none }
+}
+
+extension SecretRedactor {
+    /// The answer with every secret removed from its body and header values.
+    public func redact(_ answer: HTTPAnswer) -> HTTPAnswer {
+        guard !isEmpty else { return answer }
+        return HTTPAnswer(status: answer.status, headers: answer.headers.mapValues { redact($0) }, body: redact(answer.body))
+    }
+
+    public func redact(_ error: TransportError) -> TransportError {
+        TransportError(kind: error.kind, message: redact(error.message))
+    }
 }
 
 /// Time, injectable so retry and pacing tests do not wait.

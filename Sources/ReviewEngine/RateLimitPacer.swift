@@ -13,6 +13,12 @@ public struct RateLimitPacer: Sendable, Hashable {
 
     var windows: [String: Window] = [:]
 
+    /// The longest the pacer holds a request back. The API's limits are per minute, so a
+    /// real window resets within a minute; a reset further away (a broken header, a clock
+    /// gone wrong, the year 2100) is waited for this long, then the request goes and any
+    /// 429 is handled by the retry policy.
+    public static let maxWait: Duration = .seconds(60)
+
     public init() {}
 
     /// Takes the limits from an answer's headers (names lowercase); the latest answer wins.
@@ -40,7 +46,7 @@ public struct RateLimitPacer: Sendable, Hashable {
             let used = limit == "tokens" || limit == "input-tokens" ? inputTokens : limit == "requests" ? 1 : 0
             windows[limit]?.remaining = max(0, window.remaining - used)
         }
-        return .milliseconds(Int64((until.timeIntervalSince(now) * 1000).rounded(.up)))
+        return min(.saturating(seconds: until.timeIntervalSince(now)), Self.maxWait)
     }
 
     static func parseRFC3339(_ text: String) -> Date? {

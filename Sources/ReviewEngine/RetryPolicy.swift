@@ -19,9 +19,10 @@ public enum AttemptFailure: Sendable, Hashable, CustomStringConvertible {
     /// not a whole HTML page.
     static let quotedBodyBytes = 300
 
+    /// `retry-after` in seconds, saturating: `1e16` is a very long wait, not a trap.
     static func seconds(_ text: String) -> Duration? {
-        guard let value = Double(text.trimmingCharacters(in: .whitespaces)), value >= 0, value.isFinite else { return nil }
-        return .milliseconds(Int64(value * 1000))
+        guard let value = Double(text.trimmingCharacters(in: .whitespaces)), value >= 0, !value.isNaN else { return nil }
+        return .saturating(seconds: value)
     }
 
     public var description: String {
@@ -90,5 +91,17 @@ public struct RetryPolicy: Sendable, Hashable {
 extension Duration {
     var milliseconds: Double {
         Double(components.seconds) * 1_000 + Double(components.attoseconds) / 1e15
+    }
+
+    /// The longest wait a number from a server can become: about 31 years, far past every
+    /// limit the run applies, and far inside what `Duration` and `Int64` milliseconds hold.
+    static let longestWait: Duration = .seconds(1_000_000_000)
+
+    /// `seconds` as a duration, clamped to `0...longestWait` (infinity included; NaN is 0),
+    /// so a hostile number never traps a conversion.
+    static func saturating(seconds: Double) -> Duration {
+        guard seconds > 0 else { return .zero }
+        guard seconds < longestWait.seconds else { return longestWait }
+        return .milliseconds(Int64((seconds * 1000).rounded(.up)))
     }
 }

@@ -43,13 +43,13 @@ extension ReviewRunner {
         while true {
             attempt += 1
             let pause = await ledger.reserve(now: clock.now(), inputTokens: inputTokens)
-            if pause > .zero { try? await clock.sleep(for: pause) }
+            await self.pause(pause, for: "the API's rate limit to reset")
             // A refused key or a dead API seen while this request waited stops it too.
             if await ledger.failure != nil { return .stopped }
             await ledger.countCall()
             let failure: AttemptFailure
             do {
-                let answer = try await transport.send(body: body, timeout: configuration.requestTimeout)
+                let answer = keptAnswer(try await transport.send(body: body, timeout: configuration.requestTimeout))
                 await ledger.observe(headers: answer.headers)
                 if answer.status == 401 || answer.status == 403 {
                     let failure = AttemptFailure(answer: answer).description
@@ -66,13 +66,13 @@ extension ReviewRunner {
                 }
                 failure = AttemptFailure(answer: answer)
             } catch let error as TransportError {
-                failure = .transport(error)
+                failure = .transport(keptFailure(error))
             } catch {
-                failure = .transport(TransportError(kind: .other, message: "\(error)"))
+                failure = .transport(keptFailure(TransportError(kind: .other, message: "\(error)")))
             }
             switch configuration.retry.decide(failure, attempt: attempt, jitter: jitter()) {
             case .retry(let delay):
-                try? await clock.sleep(for: delay)
+                await self.pause(delay, for: "attempt \(attempt + 1) after \(failure)")
             case .giveUp(let reason):
                 if case .transport = failure { await ledger.giveUpUnanswered(reason) }
                 return .failed(TaskFailure(reason: reason))

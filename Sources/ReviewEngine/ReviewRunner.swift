@@ -12,6 +12,9 @@ public struct ReviewRunner: Sendable {
     let jitter: @Sendable () -> Double
     /// Called after each review task ends (from any task's context), for a progress line.
     public var progress: (@Sendable (ReviewProgress) -> Void)?
+    /// Called before a long pause (rate-limit pacing, a retry's back-off), from any task's
+    /// context, so the command can say the run is waiting and until when.
+    public var notice: (@Sendable (ReviewWait) -> Void)?
 
     public init(transport: any MessagesTransport, store: StateStore?, configuration: ReviewConfiguration,
                 clock: any ReviewClock = SystemClock(),

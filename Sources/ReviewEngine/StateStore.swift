@@ -1,3 +1,4 @@
+import CurlKit
 import Foundation
 import GRDB
 
@@ -30,9 +31,25 @@ public struct RunRecord: Sendable, Hashable {
 
 /// The engine's SQLite state: a response cache keyed by request hash, finding fingerprints
 /// per series and revision, and usage per run.
+///
+/// Several runs share one file (three reviews of a series at once, watch mode later), in
+/// one process or several. So the database is a `DatabasePool`: WAL journal, which lets
+/// readers go on while one connection writes (a `DatabaseQueue` would serialise the
+/// runner's concurrent cache lookups behind every write), and writes that are short
+/// IMMEDIATE transactions. A writer that finds the file locked waits (`busyTimeout`),
+/// and a write that still meets a lock is tried again a few times before it fails.
 public final class StateStore: Sendable {
-    let database: DatabaseQueue
+    let database: DatabasePool
     public let path: String
+
+    /// How long one statement waits for another connection's lock. Writes here take
+    /// milliseconds; ten seconds covers a slow disk and a checkpoint with room to spare.
+    static let busyTimeout: TimeInterval = 10
+    /// Attempts for one write transaction when the lock wait still ends in SQLITE_BUSY.
+    static let writeAttempts = 3
+    /// The largest answer kept in the response cache: the transport refuses larger ones
+    /// already; this keeps any other caller from filling the database.
+    public static let maxCachedResponseBytes = CurlMessagesTransport.maxAnswerBytes
 
     /// Opens (creating the directory and file when needed) and migrates the database.
     public init(url: URL) throws {
@@ -40,10 +57,39 @@ public final class StateStore: Sendable {
         do {
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(),
                                                     withIntermediateDirectories: true)
-            database = try DatabaseQueue(path: url.path)
-            try Self.migrator.migrate(database)
+            var configuration = GRDB.Configuration()
+            configuration.busyMode = .timeout(Self.busyTimeout)
+            database = try Self.retryingBusy { try DatabasePool(path: url.path, configuration: configuration) }
+            try Self.migrate(database)
         } catch {
             throw ReviewEngineError.stateStore(url.path, error)
+        }
+    }
+
+    /// Brings the schema up to date. GRDB reads which migrations ran before it takes the
+    /// write lock, so two runs opening a new file at once can both start the same one; the
+    /// one that loses finds the work done by the other, and that is success.
+    static func migrate(_ database: DatabasePool) throws {
+        if try database.read({ try migrator.hasCompletedMigrations($0) }) { return }
+        do {
+            try retryingBusy { try migrator.migrate(database) }
+        } catch {
+            guard try database.read({ try migrator.hasCompletedMigrations($0) }) else { throw error }
+        }
+    }
+
+    /// Runs `body` again when SQLite reports the database busy or locked after its own
+    /// wait: a burst of concurrent runs is slower, never an error.
+    static func retryingBusy<T>(_ body: () throws -> T) throws -> T {
+        var attempt = 1
+        while true {
+            do {
+                return try body()
+            } catch let error as DatabaseError
+                where attempt < writeAttempts && (error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED) {
+                attempt += 1
+                usleep(useconds_t(50_000 * attempt))
+            }
         }
     }
 
@@ -84,19 +130,32 @@ public final class StateStore: Sendable {
         return migrator
     }
 
+    /// One short write transaction, tried again on a lock.
     private func access<T>(_ body: (Database) throws -> T) throws -> T {
-        do { return try database.write(body) } catch { throw ReviewEngineError.stateStore(path, error) }
+        do { return try Self.retryingBusy { try database.write(body) } } catch {
+            throw ReviewEngineError.stateStore(path, error)
+        }
+    }
+
+    private func read<T>(_ body: (Database) throws -> T) throws -> T {
+        do { return try Self.retryingBusy { try database.read(body) } } catch {
+            throw ReviewEngineError.stateStore(path, error)
+        }
     }
 
     /// The stored answer to a request with this hash, if any.
     public func cachedResponse(requestHash: String) throws -> Data? {
-        try access { db in
+        try read { db in
             try Data.fetchOne(db, sql: "SELECT body FROM responseCache WHERE requestHash = ?", arguments: [requestHash])
         }
     }
 
     /// Stores a complete, decoded answer; a later identical request is served from here.
+    /// An answer over `maxCachedResponseBytes` is refused.
     public func storeResponse(requestHash: String, model: String, body: Data, at date: Date = Date()) throws {
+        guard body.count <= Self.maxCachedResponseBytes else {
+            throw ReviewEngineError.stateStore(path, "an answer of \(body.count) bytes is over the cache's limit of \(Self.maxCachedResponseBytes); not cached")
+        }
         try access { db in
             try db.execute(sql: """
                 INSERT OR REPLACE INTO responseCache (requestHash, model, body, storedAt) VALUES (?, ?, ?, ?)
@@ -106,7 +165,7 @@ public final class StateStore: Sendable {
 
     /// Fingerprints recorded for the series on revisions other than `revision`.
     public func fingerprints(seriesKey: String, otherThan revision: Int) throws -> Set<String> {
-        try access { db in
+        try read { db in
             Set(try String.fetchAll(db, sql: """
                 SELECT fingerprint FROM findingFingerprint WHERE seriesKey = ? AND revision != ?
                 """, arguments: [seriesKey, revision]))
@@ -143,7 +202,7 @@ public final class StateStore: Sendable {
 
     /// All recorded runs, oldest first.
     public func runs() throws -> [RunRecord] {
-        try access { db in
+        try read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM runUsage ORDER BY id").map { row in
                 RunRecord(seriesKey: row["seriesKey"], revision: row["revision"], model: row["model"],
                           startedAt: row["startedAt"],

@@ -117,14 +117,13 @@ import Testing
             return response
         }
         defer { server.stop() }
-        let started = Date()
+        // The answer, 40 s later, would be a success: only the 1 s timeout can end the
+        // fetch with this error. (Not timed here: an `await` resumes late when the whole
+        // test run keeps the cooperative pool busy, which says nothing about the timeout.)
         await #expect {
             try await lore(server.baseURL, timeouts: TransferTimeouts(connect: 1, total: 1))
                 .thread(LoreThreadReference(messageID: cover))
         } throws: { "\($0)".hasPrefix("timed out after 1s waiting for 127.0.0.1:") }
-        // Before the answer (40 s) could arrive: the timeout ended it. The margin is wide
-        // because a test run that fills both cores resumes tasks late.
-        #expect(Date().timeIntervalSince(started) < 25)
         #expect(server.requests.count == 1)  // a spent time budget is not retried
     }
 
