@@ -11,12 +11,13 @@ public struct TreeFacts: Sendable {
     /// The tree, for findings and the report (`HEAD of /src/linux`).
     public var description: String
     public var fixedCommit: @Sendable (FixesTag, _ patchFiles: [String]) async -> FixedCommitFacts
-    /// For each function, the functions that call it in the tree after the patch (index).
-    public var callers: @Sendable ([String], Int) async -> [String: [String]]
+    /// For each function, the functions that call it in the tree after the patch (index);
+    /// nil when the tree could not be read.
+    public var callers: @Sendable ([String], Int) async -> [String: [String]]?
 
     public init(description: String,
                 fixedCommit: @escaping @Sendable (FixesTag, [String]) async -> FixedCommitFacts,
-                callers: @escaping @Sendable ([String], Int) async -> [String: [String]]) {
+                callers: @escaping @Sendable ([String], Int) async -> [String: [String]]?) {
         self.description = description
         self.fixedCommit = fixedCommit
         self.callers = callers
@@ -73,6 +74,7 @@ struct EvidenceGatherer: Sendable {
                     let onStacks = StackCheck.stackFunctions(bug)
                     callers = functions.contains(where: onStacks.contains) ? [:]
                         : await tree.callers(Array(StackCheck.lookupOrder(bug).prefix(FixEvidenceLimits.callerLookups)), index)
+                    if callers == nil { evidence[index].notes.append("the callers of the report's functions could not be read from \(tree.description)") }
                 }
                 evidence[index].checks.append(StackCheck.evaluate(reference: reference, evidence: bug, fetchFailure: failure,
                                                                   patchFunctions: functions, callers: callers))

@@ -12,6 +12,8 @@ struct EvidenceSources: Sendable {
     var reader: SourceReader
     /// Our findings on earlier revisions; nil reads the default state database when one exists.
     var store: StateStore?
+    /// The tree the fix checks read; nil lists them as not done.
+    var tree: TreeFacts?
 }
 
 extension PreparedReview {

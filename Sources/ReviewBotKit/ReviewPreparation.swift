@@ -64,22 +64,24 @@ extension PreparedReview {
     /// Reads the source, picks the one series the selection names (refusing to guess
     /// among several) and prepares its review.
     /// `evidenceStore` holds our findings on earlier revisions; nil reads the default state
-    /// database when it exists.
+    /// database when it exists. `evidenceTree` answers the `Fixes:` and stack checks.
     public static func prepare(_ selection: ReviewSelection, reader: SourceReader,
-                               library: PromptLibrary, evidenceStore: StateStore? = nil) async throws -> PreparedReview {
+                               library: PromptLibrary, evidenceStore: StateStore? = nil,
+                               evidenceTree: TreeFacts? = nil) async throws -> PreparedReview {
         let (messages, errors, notes) = try await reader.seriesMessages(selection.source)
         let catalog = SeriesCatalog(messages: messages)
         let series = try catalog.choose(selection.choice, source: selection.source,
                                         namedMessage: SourceReader.namedMessage(selection.source))
         return try await prepare(series: series, selection: selection, notes: notes + errors,
                                  configuration: reader.configuration, library: library,
-                                 evidence: EvidenceSources(messages: messages, reader: reader, store: evidenceStore))
+                                 evidence: EvidenceSources(messages: messages, reader: reader, store: evidenceStore,
+                                                           tree: evidenceTree))
     }
 
     /// `--all`: every complete series of the source, each prepared on its own; the
     /// incomplete ones are returned apart, to be listed and left alone.
     public static func prepareAll(_ selection: ReviewSelection, reader: SourceReader, library: PromptLibrary,
-                                  evidenceStore: StateStore? = nil)
+                                  evidenceStore: StateStore? = nil, evidenceTree: TreeFacts? = nil)
         async throws -> (reviews: [(entry: SeriesCatalog.Entry, review: PreparedReview)],
                          incomplete: [SeriesCatalog.Entry])
     {
@@ -93,7 +95,8 @@ extension PreparedReview {
         for entry in catalog.entries where entry.series.isComplete {
             reviews.append((entry, try await prepare(
                 series: entry.series, selection: selection, notes: notes + errors, configuration: reader.configuration,
-                library: library, evidence: EvidenceSources(messages: messages, reader: reader, store: evidenceStore))))
+                library: library, evidence: EvidenceSources(messages: messages, reader: reader, store: evidenceStore,
+                                                         tree: evidenceTree))))
         }
         return (reviews, catalog.entries.filter { !$0.series.isComplete })
     }
@@ -121,7 +124,7 @@ extension PreparedReview {
         var reviewSeries = ReviewSeries(
             identity: identity, coverLetter: series.cover.map { coverText($0.message) },
             patches: patches.map { ReviewPatch(title: $0.title, messageID: $0.mail.messageID, patch: $0.patch) })
-        reviewSeries.attach(await gatherEvidence(series: series, review: reviewSeries, sources: evidence, tree: nil))
+        reviewSeries.attach(await gatherEvidence(series: series, review: reviewSeries, sources: evidence, tree: evidence.tree))
 
         var bundles: [PromptBundle] = []
         var matches: [[PromptMatch]] = []

@@ -1,0 +1,65 @@
+import FixEvidence
+import Foundation
+import Testing
+@testable import ReviewBotKit
+
+/// The `Fixes:` checks against a real git repository, read with git.
+@Suite struct FixesTreeTests {
+    static let patchFiles = ["drivers/block/nbd.c"]
+    static let patchFunctions = ["recv_work"]
+
+    static func checks(_ value: String, repository: SmallGitRepository) async throws -> [FixCheck] {
+        let tag = try #require(FixesTag.parse(value, line: "Fixes: \(value)"))
+        let tree = TreeFacts.git(repository: repository.path.path, environment: [:])
+        let facts = await tree.fixedCommit(tag, patchFiles)
+        return FixesChecks.evaluate(tag, facts: facts, patchFiles: patchFiles, patchFunctions: patchFunctions,
+                                    tree: tree.description)
+    }
+
+    @Test func theRightTagPassesAnUnknownIdAndAWrongSubjectFail() async throws {
+        let (repository, ids) = try SmallGitRepository.make(SmallGitRepository.nbdHistory)
+        defer { repository.remove() }
+        let short = String(ids[0].prefix(12))
+
+        let right = try await Self.checks("\(short) (\"nbd: add the receive worker\")", repository: repository)
+        #expect(right.map(\.outcome) == [.passed, .passed, .passed])
+        #expect(right[0].detail.contains(short))
+
+        let unknown = try await Self.checks("0badc0ffee12 (\"nbd: add the receive worker\")", repository: repository)
+        #expect(unknown.map(\.outcome) == [.failed, .notDone, .notDone])
+        #expect(unknown[0].comment?.contains("0badc0ffee12, which is not a commit in the tree") == true)
+
+        let wrongSubject = try await Self.checks("\(short) (\"nbd: fix the receive worker\")", repository: repository)
+        #expect(wrongSubject.map(\.outcome) == [.passed, .failed, .passed])
+        #expect(wrongSubject[1].comment == "The Fixes: tag names \(short) (\"nbd: fix the receive worker\"), but that "
+            + "commit's subject is \"nbd: add the receive worker\"; is the id or the quoted subject wrong?")
+    }
+
+    @Test func aCommitThatTouchedOtherCodeIsAQuestion() async throws {
+        let (repository, ids) = try SmallGitRepository.make(SmallGitRepository.nbdHistory)
+        defer { repository.remove() }
+        let short = String(ids[1].prefix(12))
+        let checks = try await Self.checks("\(short) (\"foo: tidy the probe\")", repository: repository)
+        #expect(checks.map(\.outcome) == [.passed, .passed, .failed])
+        #expect(checks[2].comment == "The Fixes: tag names \(short) (\"foo: tidy the probe\"), which did not touch "
+            + "drivers/block/nbd.c or recv_work(); is this the commit that introduced the problem?")
+    }
+
+    @Test func aBrokenRepositoryMeansNotDone() async throws {
+        let empty = FileManager.default.temporaryDirectory.appendingPathComponent("rb-nogit-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: empty) }
+        let checks = try await Self.checks("0badc0ffee12 (\"x: y\")", repository: SmallGitRepository(path: empty))
+        #expect(checks.map(\.outcome) == [.notDone, .notDone, .notDone])
+        #expect(checks[0].detail.contains("git rev-parse in \(empty.path) failed"))
+    }
+
+    /// A label in column 0 does not hide the function a call sits in.
+    @Test func callersComeFromTheFunctionsTheCallsSitIn() async throws {
+        let (repository, _) = try SmallGitRepository.make(SmallGitRepository.nbdHistory)
+        defer { repository.remove() }
+        let tree = TreeFacts.git(repository: repository.path.path, environment: [:])
+        let callers = await tree.callers(["nbd_config_put", "recv_work", "foo_probe"], 0)
+        #expect(callers == ["nbd_config_put": ["recv_work"]])
+    }
+}
