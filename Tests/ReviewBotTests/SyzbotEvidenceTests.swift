@@ -54,7 +54,8 @@ import Testing
         var directory: URL
     }
 
-    static func review(mode: FakeSyzbot.Mode, script: @escaping FakeMessagesAPI.Script) async throws -> Run {
+    static func review(mode: FakeSyzbot.Mode, mail: Data = patchMail, tree: TreeFacts? = nil,
+                       script: @escaping FakeMessagesAPI.Script) async throws -> Run {
         let dashboard = try FakeSyzbot(bugs: try SyzbotTestFixtures.bugs(), mode: mode).start()
         var options = FakeMessagesAPI.Options()
         options.apiKey = apiKey
@@ -62,7 +63,7 @@ import Testing
         let home = FileManager.default.temporaryDirectory.appendingPathComponent("rb-syzbot-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
         let mbox = home.appendingPathComponent("fix.mbox")
-        try patchMail.write(to: mbox)
+        try mail.write(to: mbox)
         var config = Configuration()
         config.syzbot.url = dashboard.baseURL
         config.lore.cache = false
@@ -71,7 +72,7 @@ import Testing
         config.drafts.from = "Rev Iewer <rev@example.net>"
         let reader = SourceReader(configuration: config, environment: ["HOME": home.path])
         let prepared = try await PreparedReview.prepare(ReviewSelection(source: mbox.path), reader: reader,
-                                                        library: try PromptLibrary.load())
+                                                        library: try PromptLibrary.load(), evidenceTree: tree)
         let job = ReviewJob(prepared: prepared, configuration: config, outputDirectory: home.appendingPathComponent("out"))
         let transport = try #require(try config.messagesTransport(environment: ["ANTHROPIC_API_KEY": apiKey]))
         let outcome = try await job.run(transport: transport, store: nil, date: Date(timeIntervalSince1970: 1_700_000_000))
@@ -115,5 +116,56 @@ import Testing
         #expect(report.contains("the fix changes the report's stacks: **not done**"))
         let request = try #require(run.api.exchanges.first { $0.call?.tool == "report_findings" })
         #expect(!EarlierRoundsTests.allText(try #require(request.json)).contains("Crash report 1"))
+    }
+
+    /// A "fix" to nbd_ioctl(), which is not on the report's stacks and calls nothing on them.
+    static var offTheStacksMail: Data {
+        EvidenceThreads.mboxrd([EvidenceThreads.Mail(
+            id: "nbd-fix-2@example.org", from: EvidenceThreads.author,
+            subject: "[PATCH] nbd: refuse unknown ioctls", date: "Tue, 13 May 2025 09:00:00 +0000",
+            body: """
+            Unknown commands should fail with -ENOTTY.
+
+            Reported-by: syzbot+\(extid)@syzkaller.appspotmail.com
+            Signed-off-by: Jane Author <jane@example.org>
+            ---
+             drivers/block/nbd.c | 2 +-
+             1 file changed, 1 insertion(+), 1 deletion(-)
+
+            diff --git a/drivers/block/nbd.c b/drivers/block/nbd.c
+            index 1111111..2222222 100644
+            --- a/drivers/block/nbd.c
+            +++ b/drivers/block/nbd.c
+            @@ -15,4 +15,4 @@ static int nbd_ioctl(struct block_device *bdev, unsigned int cmd)
+             {
+            -\treturn cmd ? -EINVAL : 0;
+            +\treturn cmd ? -ENOTTY : 0;
+             }
+            --\u{20}
+            2.39.2
+            """)])
+    }
+
+    @Test func aPatchOffTheStacksGetsTheDeterministicCommitMessageFinding() async throws {
+        let (repository, _) = try SmallGitRepository.make(SmallGitRepository.nbdHistory)
+        defer { repository.remove() }
+        let run = try await Self.review(mode: .normal, mail: Self.offTheStacksMail,
+                                        tree: TreeFacts.git(repository: repository.path.path, environment: [:]),
+                                        script: { FakeMessagesAPI.defaultReply($0) })
+        defer { run.api.stop(); run.dashboard.stop() }
+        let findings = run.outcome.report.patches[0].findings
+        let finding = try #require(findings.first { $0.isDeterministic })
+        #expect(findings.count == 1)
+        #expect(finding.finding.category == .commitMessage)
+        #expect(finding.finding.anchor == "Reported-by: syzbot+\(Self.extid)@syzkaller.appspotmail.com")
+        #expect(finding.finding.comment.hasPrefix("The syzbot report this patch closes (KASAN: slab-use-after-free "
+            + "Write in recv_work (2)) shows recv_work()"))
+        #expect(finding.finding.comment.hasSuffix("and this patch changes nbd_ioctl(), none of which is on those "
+            + "stacks or calls a function on them; does it fix the crash the report shows?"))
+        // Written without a model call: no verification request.
+        #expect(!run.api.exchanges.contains { $0.call?.tool == "verify_finding" })
+        let json = try String(contentsOf: run.directory.appendingPathComponent("findings.json"), encoding: .utf8)
+        #expect(json.contains(#""deterministicCheck" : "syzbot-stack-changed""#)
+            || json.contains(#""deterministicCheck":"syzbot-stack-changed""#))
     }
 }
