@@ -89,7 +89,6 @@ extension ReviewOutcome {
 
         out += evidenceSections
 
-        let skipped = report.patches.flatMap(\.skipped)
         out.append("## Not reviewed")
         out.append("")
         let notReviewed = notReviewedLines
