@@ -56,7 +56,7 @@ public enum FixesChecks {
             return [
                 check(.fixesCommitExists, .failed, "\(tag.commit) is not a commit of \(tree)",
                       "The Fixes: tag names \(tag.commit), which is not a commit in the tree this was checked "
-                        + "against (\(tree)); is the id right, or is the commit only in another tree?"),
+                        + "against; is the id right, or is the commit only in another tree?"),
                 check(.fixesSubjectMatches, .notDone, "the commit is not in the tree"),
                 check(.fixesTouchesPatch, .notDone, "the commit is not in the tree"),
             ]

@@ -28,6 +28,9 @@ import Testing
         let unknown = try await Self.checks("0badc0ffee12 (\"nbd: add the receive worker\")", repository: repository)
         #expect(unknown.map(\.outcome) == [.failed, .notDone, .notDone])
         #expect(unknown[0].comment?.contains("0badc0ffee12, which is not a commit in the tree") == true)
+        // The draft goes to the list: the maintainer's local path stays in report.md.
+        #expect(unknown[0].comment?.contains(repository.path.path) == false)
+        #expect(unknown[0].detail.contains(repository.path.path))
 
         let wrongSubject = try await Self.checks("\(short) (\"nbd: fix the receive worker\")", repository: repository)
         #expect(wrongSubject.map(\.outcome) == [.passed, .failed, .passed])
