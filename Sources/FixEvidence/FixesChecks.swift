@@ -4,7 +4,7 @@ import Foundation
 public struct FixedCommitFacts: Sendable, Hashable {
     public enum Resolution: Sendable, Hashable {
         case unique(String)
-        /// Several commits share the abbreviation (full ids, a few).
+        /// Several commits share the abbreviation (their ids, a few).
         case ambiguous([String])
         case unknown
         /// Git could not answer (a broken repository, a timeout): the checks are not done.

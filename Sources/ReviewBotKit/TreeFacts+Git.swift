@@ -40,15 +40,20 @@ struct GitReader: Sendable {
 
     func fixedCommit(_ tag: FixesTag, patchFiles: [String]) async -> FixedCommitFacts {
         do {
-            let named = try await run(["rev-parse", "--disambiguate=\(tag.commit)"], maxOutputBytes: 1 << 20)
-                .split(separator: "\n").map(String.init).filter { $0.allSatisfy(\.isHexDigit) }
-            var commits: [String] = []
-            for object in named.prefix(GitReaderLimits.ambiguousCandidates) {
-                let type = try await run(["cat-file", "-t", object], maxOutputBytes: 64)
-                if type.trimmingCharacters(in: .whitespacesAndNewlines) == "commit" { commits.append(object) }
+            // `^{commit}`: git picks the one commit an abbreviation names even when blobs or
+            // trees share it, and says so when several commits do.
+            let resolved = try await output(["rev-parse", "--verify", "--end-of-options", "\(tag.commit)^{commit}"],
+                                            maxOutputBytes: 4_096)
+            guard resolved.status == 0 else {
+                if resolved.errorText.contains("is ambiguous") {
+                    return FixedCommitFacts(resolution: .ambiguous(try await ambiguousCommits(tag.commit,
+                                                                                              hints: resolved.errorText)))
+                }
+                if resolved.errorText.contains("Needed a single revision") { return FixedCommitFacts(resolution: .unknown) }
+                throw failure(["rev-parse"], resolved)
             }
-            guard let id = commits.first else { return FixedCommitFacts(resolution: .unknown) }
-            guard commits.count == 1 else { return FixedCommitFacts(resolution: .ambiguous(commits)) }
+            let id = String(decoding: resolved.output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            guard id.count >= 40, id.allSatisfy(\.isHexDigit) else { throw Failure(description: "git rev-parse gave no id") }
             let subject = try await run(["log", "-1", "--format=%s", id], maxOutputBytes: GitReaderLimits.showBytes)
                 .trimmingCharacters(in: .whitespacesAndNewlines)
             let files = try await run(["show", "--format=", "--name-only", "--no-renames", id],
@@ -63,6 +68,29 @@ struct GitReader: Sendable {
             return FixedCommitFacts(resolution: .unique(id), subject: subject, files: files, functions: functions)
         } catch {
             return FixedCommitFacts(resolution: .unreadable("\(error)"))
+        }
+    }
+
+    /// The commits an ambiguous abbreviation names: from git's `hint:   5d112db commit ...`
+    /// lines, else the commits among the objects `--disambiguate` lists.
+    func ambiguousCommits(_ abbreviation: String, hints: String) async throws -> [String] {
+        let hinted = Self.hintedCommits(hints)
+        guard hinted.isEmpty else { return Array(hinted.prefix(GitReaderLimits.ambiguousCandidates)) }
+        let named = try await run(["rev-parse", "--disambiguate=\(abbreviation)"], maxOutputBytes: 1 << 20)
+            .split(separator: "\n").map(String.init).filter { $0.allSatisfy(\.isHexDigit) }
+        var commits: [String] = []
+        for object in named.prefix(GitReaderLimits.ambiguousCandidates) {
+            let type = try await run(["cat-file", "-t", object], maxOutputBytes: 64)
+            if type.trimmingCharacters(in: .whitespacesAndNewlines) == "commit" { commits.append(object) }
+        }
+        return commits
+    }
+
+    static func hintedCommits(_ errorText: String) -> [String] {
+        errorText.split(separator: "\n").compactMap { line in
+            let words = line.split(separator: " ")
+            guard words.count >= 3, words[0] == "hint:", words[2] == "commit", words[1].allSatisfy(\.isHexDigit) else { return nil }
+            return String(words[1])
         }
     }
 
@@ -147,8 +175,18 @@ struct GitReader: Sendable {
         return false
     }
 
-    /// Runs git in the repository off the cooperative pool (it blocks while git runs).
+    /// Runs git in the repository off the cooperative pool (it blocks while git runs);
+    /// its output unless it failed.
     func run(_ arguments: [String], maxOutputBytes: Int, noMatchIsEmpty: Bool = false) async throws -> String {
+        let result = try await output(arguments, maxOutputBytes: maxOutputBytes)
+        if result.status == 1, noMatchIsEmpty, result.errorText.isEmpty { return "" }
+        guard result.status == 0 else { throw failure(arguments, result) }
+        return String(decoding: result.output, as: UTF8.self)
+    }
+
+    /// What git did: its exit status, output and error text; thrown only when it did not
+    /// finish (no git, a timeout, too much output).
+    func output(_ arguments: [String], maxOutputBytes: Int) async throws -> ProgramRun.Output {
         let repository = repository
         let environment = gitEnvironment
         let result: Result<ProgramRun.Output, any Error> = await withCheckedContinuation { continuation in
@@ -160,14 +198,20 @@ struct GitReader: Sendable {
             }.start()
         }
         let output = try result.get()
-        let command = "git " + (arguments.first(where: { !$0.hasPrefix("-") && !$0.contains("=") }) ?? "")
-        if let failure = output.failure { throw Failure(description: "\(command) in \(repository) \(failure)") }
-        if output.status == 1, noMatchIsEmpty, output.errorText.isEmpty { return "" }
-        guard output.status == 0 else {
-            let reason = output.errorText.split(separator: "\n").first.map { UntrustedText.oneLine(String($0)) } ?? ""
-            throw Failure(description: "\(command) in \(repository) failed (exit \(output.status ?? -1)): \(reason)")
+        if let reason = output.failure {
+            throw Failure(description: "\(Self.command(arguments)) in \(repository) \(reason)")
         }
-        return String(decoding: output.output, as: UTF8.self)
+        return output
+    }
+
+    func failure(_ arguments: [String], _ output: ProgramRun.Output) -> Failure {
+        let reason = output.errorText.split(separator: "\n").last.map { UntrustedText.oneLine(String($0)) } ?? ""
+        return Failure(description: "\(Self.command(arguments)) in \(repository) failed (exit \(output.status ?? -1)): \(reason)")
+    }
+
+    /// `git grep` for `["-c", "x=y", "grep", ...]`.
+    static func command(_ arguments: [String]) -> String {
+        "git " + (arguments.first(where: { !$0.hasPrefix("-") && !$0.contains("=") }) ?? "")
     }
 
     /// PATH and HOME from our environment (git finds its config and `safe.directory`

@@ -48,6 +48,18 @@ import Testing
             + "drivers/block/nbd.c or recv_work(); is this the commit that introduced the problem?")
     }
 
+    /// Two commits share `5d11`; blobs and trees sharing an abbreviation do not count.
+    @Test func anAmbiguousIdIsSaidSoAndALongerOneResolves() async throws {
+        let repository = try SmallGitRepository.manyCommits(700)
+        defer { repository.remove() }
+        let ambiguous = try await Self.checks("5d11 (\"commit 339\")", repository: repository)
+        #expect(ambiguous.map(\.outcome) == [.failed, .notDone, .notDone])
+        #expect(ambiguous[0].comment == "The Fixes: tag's 5d11 matches several commits here (5d112db, 5d11890); "
+            + "could it give 12 characters of the id, so it names one?")
+        let longer = try await Self.checks("5d112 (\"commit 339\")", repository: repository)
+        #expect(longer.map(\.outcome).prefix(2) == [.passed, .passed])
+    }
+
     @Test func aBrokenRepositoryMeansNotDone() async throws {
         let empty = FileManager.default.temporaryDirectory.appendingPathComponent("rb-nogit-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)

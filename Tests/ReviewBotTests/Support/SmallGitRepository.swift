@@ -34,6 +34,29 @@ struct SmallGitRepository {
         return (repository, ids)
     }
 
+    /// `count` empty commits `commit 1` ... made by fast-import with fixed dates, so their
+    /// ids are the same on every run: with 700, `5d11` names two of them (237 and 339).
+    static func manyCommits(_ count: Int) throws -> SmallGitRepository {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("rb-git-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: path, withIntermediateDirectories: true)
+        let repository = SmallGitRepository(path: path)
+        try repository.git(["init", "-q", "-b", "master"])
+        var stream = ""
+        for number in 1...count {
+            let message = "commit \(number)\n"
+            stream += "commit refs/heads/master\ncommitter Jane Author <jane@example.org> \(1_735_732_800 + number) +0000\n"
+                + "data \(message.utf8.count)\n\(message)\n"
+        }
+        let file = path.appendingPathComponent(".git/import-stream")
+        try Data(stream.utf8).write(to: file)
+        let result = try ProgramRun.run("sh", ["-c", "git -C \"$1\" fast-import --quiet < \"$2\"", "sh", path.path, file.path],
+                                        environment: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
+                                                      "HOME": path.path, "GIT_CONFIG_NOSYSTEM": "1"],
+                                        timeout: 60, maxOutputBytes: 1 << 20)
+        guard result.status == 0 else { throw SmallGitRepositoryError(description: "git fast-import: \(result.errorText)") }
+        return repository
+    }
+
     @discardableResult
     func git(_ arguments: [String], extra: [String: String] = [:]) throws -> String {
         var environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
