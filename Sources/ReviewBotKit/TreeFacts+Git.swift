@@ -13,6 +13,11 @@ extension TreeFacts {
                          fixedCommit: { tag, files in await git.fixedCommit(tag, patchFiles: files) },
                          callers: { functions, _ in await git.callers(of: functions) })
     }
+
+    /// The tree `--tree` or `[tree] path` names; nil without one (the checks are not done).
+    static func configured(_ reader: SourceReader) -> TreeFacts? {
+        reader.configuration.tree.path.map { git(repository: $0, environment: reader.environment) }
+    }
 }
 
 /// Limits on what a git command may cost us; each is far above what a kernel tree needs.
