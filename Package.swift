@@ -70,7 +70,8 @@ let package = Package(
                     exclude: ["Golden", "TriggerFixtures"]),
         .testTarget(name: "MailSourcesTests", dependencies: ["MailSources", "LoopbackServers", "MboxParser"]),
         .testTarget(name: "ReviewEngineTests", dependencies: ["ReviewEngine", "LoopbackServers", "MboxParser", "FixEvidence"]),
-        .testTarget(name: "ReviewBotTests", dependencies: ["ReviewBotKit", "LoopbackServers"], exclude: ["Golden"]),
+        .testTarget(name: "ReviewBotTests", dependencies: ["ReviewBotKit", "LoopbackServers", "GitFixtures"],
+                    exclude: ["Golden"]),
         .testTarget(name: "KernelTreeTests", dependencies: ["KernelTree", "MboxParser", "ReviewBotKit", "ReviewEngine", "GitFixtures"]),
         // The built `reviewbot` run as a user runs it: exit codes, help, completions.
         .testTarget(name: "ReviewBotCLITests", dependencies: ["ReviewBot", "LoopbackServers", "GitFixtures"]),

@@ -54,7 +54,8 @@ import Testing
         var directory: URL
     }
 
-    static func review(mode: FakeSyzbot.Mode, mail: Data = patchMail, tree: TreeFacts? = nil,
+    /// `treePath` is given as `--tree` is: the fix checks and the code context both read it.
+    static func review(mode: FakeSyzbot.Mode, mail: Data = patchMail, treePath: String? = nil,
                        script: @escaping FakeMessagesAPI.Script) async throws -> Run {
         let dashboard = try FakeSyzbot(bugs: try SyzbotTestFixtures.bugs(), mode: mode).start()
         var options = FakeMessagesAPI.Options()
@@ -70,9 +71,10 @@ import Testing
         config.model.baseURL = api.baseURL
         config.model.concurrency = 1
         config.drafts.from = "Rev Iewer <rev@example.net>"
+        config.tree.path = treePath
         let reader = SourceReader(configuration: config, environment: ["HOME": home.path])
         let prepared = try await PreparedReview.prepare(ReviewSelection(source: mbox.path), reader: reader,
-                                                        library: try PromptLibrary.load(), evidenceTree: tree)
+                                                        library: try PromptLibrary.load())
         let job = ReviewJob(prepared: prepared, configuration: config, outputDirectory: home.appendingPathComponent("out"))
         let transport = try #require(try config.messagesTransport(environment: ["ANTHROPIC_API_KEY": apiKey]))
         let outcome = try await job.run(transport: transport, store: nil, date: Date(timeIntervalSince1970: 1_700_000_000))
@@ -136,7 +138,7 @@ import Testing
             index 1111111..2222222 100644
             --- a/drivers/block/nbd.c
             +++ b/drivers/block/nbd.c
-            @@ -15,4 +15,4 @@ static int nbd_ioctl(struct block_device *bdev, unsigned int cmd)
+            @@ -15,3 +15,3 @@ static int nbd_ioctl(struct block_device *bdev, unsigned int cmd)
              {
             -\treturn cmd ? -EINVAL : 0;
             +\treturn cmd ? -ENOTTY : 0;
@@ -149,8 +151,7 @@ import Testing
     @Test func aPatchOffTheStacksGetsTheDeterministicCommitMessageFinding() async throws {
         let (repository, _) = try SmallGitRepository.make(SmallGitRepository.nbdHistory)
         defer { repository.remove() }
-        let run = try await Self.review(mode: .normal, mail: Self.offTheStacksMail,
-                                        tree: TreeFacts.git(repository: repository.path.path, environment: [:]),
+        let run = try await Self.review(mode: .normal, mail: Self.offTheStacksMail, treePath: repository.path.path,
                                         script: { FakeMessagesAPI.defaultReply($0) })
         defer { run.api.stop(); run.dashboard.stop() }
         let findings = run.outcome.report.patches[0].findings

@@ -1,10 +1,12 @@
 import Foundation
+import GitFixtures
 import MailSources
-import Testing
 
-/// A throwaway git repository with a few commits of C, for the checks that read a tree.
+/// Git repositories of C for the checks that read a tree, built on the tree tests'
+/// `GitFixture` (deterministic commits, no user configuration).
 struct SmallGitRepository {
-    let path: URL
+    let fixture: GitFixture
+    var path: URL { fixture.directory }
 
     /// A commit: its subject and the files it writes (path to content).
     struct Commit {
@@ -14,37 +16,24 @@ struct SmallGitRepository {
 
     /// Creates the repository and makes `commits` in order; `ids` are their full ids.
     static func make(_ commits: [Commit]) throws -> (repository: SmallGitRepository, ids: [String]) {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("rb-git-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: path, withIntermediateDirectories: true)
-        let repository = SmallGitRepository(path: path)
-        try repository.git(["init", "-q", "-b", "master"])
+        let fixture = try GitFixture(name: "fixes")
         var ids: [String] = []
-        for (number, commit) in commits.enumerated() {
-            for (file, content) in commit.files {
-                let url = path.appendingPathComponent(file)
-                try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-                try Data(content.utf8).write(to: url)
-            }
-            try repository.git(["add", "-A"])
-            let date = "2025-01-0\(number + 1)T12:00:00Z"
-            try repository.git(["-c", "user.name=Jane Author", "-c", "user.email=jane@example.org", "commit", "-q",
-                                "-m", commit.subject], extra: ["GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date])
-            ids.append(try repository.git(["rev-parse", "HEAD"]).trimmingCharacters(in: .whitespacesAndNewlines))
+        for commit in commits {
+            for (file, content) in commit.files { try fixture.write(file, content) }
+            ids.append(try fixture.commit(commit.subject))
         }
-        return (repository, ids)
+        return (SmallGitRepository(fixture: fixture), ids)
     }
 
     /// `count` empty commits `commit 1` ... made by fast-import with fixed dates, so their
     /// ids are the same on every run: with 700, `5d11` names two of them (237 and 339).
     static func manyCommits(_ count: Int) throws -> SmallGitRepository {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("rb-git-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: path, withIntermediateDirectories: true)
-        let repository = SmallGitRepository(path: path)
-        try repository.git(["init", "-q", "-b", "master"])
+        let fixture = try GitFixture(name: "ambiguous")
+        let path = fixture.directory
         var stream = ""
         for number in 1...count {
             let message = "commit \(number)\n"
-            stream += "commit refs/heads/master\ncommitter Jane Author <jane@example.org> \(1_735_732_800 + number) +0000\n"
+            stream += "commit refs/heads/main\ncommitter Jane Author <jane@example.org> \(1_735_732_800 + number) +0000\n"
                 + "data \(message.utf8.count)\n\(message)\n"
         }
         let file = path.appendingPathComponent(".git/import-stream")
@@ -53,26 +42,11 @@ struct SmallGitRepository {
                                         environment: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
                                                       "HOME": path.path, "GIT_CONFIG_NOSYSTEM": "1"],
                                         timeout: 60, maxOutputBytes: 1 << 20)
-        guard result.status == 0 else { throw SmallGitRepositoryError(description: "git fast-import: \(result.errorText)") }
-        return repository
+        guard result.status == 0 else { throw FixtureError("git fast-import: \(result.errorText)") }
+        return SmallGitRepository(fixture: fixture)
     }
 
-    @discardableResult
-    func git(_ arguments: [String], extra: [String: String] = [:]) throws -> String {
-        var environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
-                           "HOME": path.path, "GIT_CONFIG_NOSYSTEM": "1"]
-        environment.merge(extra) { _, new in new }
-        let result = try ProgramRun.run("git", ["-C", path.path] + arguments, environment: environment,
-                                        timeout: 60, maxOutputBytes: 1 << 20)
-        guard result.status == 0 else {
-            throw SmallGitRepositoryError(description: "git \(arguments.joined(separator: " ")): \(result.errorText)")
-        }
-        return String(decoding: result.output, as: UTF8.self)
-    }
-
-    func remove() { try? FileManager.default.removeItem(at: path) }
-
-    struct SmallGitRepositoryError: Error, CustomStringConvertible { var description: String }
+    func remove() { fixture.remove() }
 
     /// nbd's receive worker (on the fixture report's stacks) and an unrelated driver.
     static let nbdHistory: [Commit] = [
