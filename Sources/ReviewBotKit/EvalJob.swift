@@ -94,8 +94,14 @@ public struct EvalJob: Sendable {
               let patch = series.patches.first?.message.patch, !patch.files.isEmpty else {
             return .leftOut(.notApplied, "the commit has no diff git format-patch can write (a merge, or an empty commit)")
         }
-        var prepared = try PreparedReview.prepare(series: series, selection: ReviewSelection(source: row.commit),
-                                                  notes: [], configuration: configuration, library: library)
+        // The evidence step as review runs it, on the commit's own mail: no earlier round
+        // (it is revision 1), fix checks only against a configured tree.
+        let reader = SourceReader(configuration: configuration, environment: ProcessInfo.processInfo.environment)
+        let message0 = SeriesMessage(message)
+        var prepared = try await PreparedReview.prepare(
+            series: series, selection: ReviewSelection(source: row.commit), notes: [], configuration: configuration,
+            library: library, evidence: EvidenceSources(messages: [message0], reader: reader, store: nil,
+                                                        tree: TreeFacts.configured(reader)))
         if let provider = try await source.tree(for: prepared, parent: parent) {
             if let reason = provider.summary.notApplied[0] {
                 return .leftOut(.notApplied, "does not apply at its parent \(parent.prefix(12)): \(reason)")

@@ -116,6 +116,7 @@ public struct ReviewJob: Sendable {
             report: report, drafts: drafts)
         outcome.includeUnverified = includeUnverified
         outcome.verificationRan = try configuration.reviewConfiguration(verify: verify).verify
+        outcome.evidence = prepared.reviewSeries.patches.map(\.evidence)
         outcome.notes = outcome.drafts.keys.sorted().flatMap { number in
             outcome.drafts[number]!.notes.map { "\(ReviewOutcome.draftNames(number).mail): \($0)" }
         }

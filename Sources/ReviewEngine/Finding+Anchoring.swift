@@ -1,3 +1,4 @@
+import FixEvidence
 import Foundation
 import MboxParser
 
@@ -27,6 +28,11 @@ public struct AnchoredFinding: Sendable, Hashable {
     public var verification: VerificationStatus = .notVerified
     /// How many reports were merged into this one (1 when no duplicate was seen).
     public var mergedCount: Int = 1
+    /// Set for a finding written without a model call, from a failed deterministic check.
+    public var check: FixCheck.Kind?
+    /// Set when the finding is about a line of the commit message (its text) rather than
+    /// a diff line; `line` and `position` then do not point into the diff.
+    public var commitMessageLine: String?
 
     public var file: String { finding.file }
 }
@@ -48,6 +54,8 @@ public enum DropReason: Sendable, Hashable {
     /// The maintainer rejected a finding with this fingerprint (`reviewbot feedback`): the
     /// same code, the same category, never raised again.
     case rejectedByMaintainer
+    /// Another AI reviewer already sent this comment to the thread (its id, `v2-B1`).
+    case raisedByAnotherReviewer(String)
 }
 
 /// A finding left out, kept so the report can count and list it.
