@@ -31,6 +31,7 @@ struct ReviewBotCommand: AsyncParsableCommand {
             PlanCommand.self,
             ReviewCommand.self,
             ScanCommand.self,
+            WatchCommand.self,
         ])
 
     /// ArgumentParser's own `main`, with the documented exit codes: a usage error is 2
