@@ -2,13 +2,17 @@ import Foundation
 
 /// The block between the two `---` lines at the top of a prompt file, parsed as a small
 /// YAML subset: `key: scalar`, `key: [a, b]`, and `key:` followed by indented `- item`
-/// lines. Scalars may be plain, 'single-quoted' (`''` is a quote) or "double-quoted"
-/// (only `\\`, `\"`, `\n`, `\t`). Nested maps, anchors and multi-line scalars are not
+/// lines. An item may go on with more `key: value` lines lined up under its own key (a
+/// small map, as YAML writes it), which is how a `context:` trigger carries its `change:`.
+/// Scalars may be plain, 'single-quoted' (`''` is a quote) or "double-quoted"
+/// (only `\\`, `\"`, `\n`, `\t`). Deeper nesting, anchors and multi-line scalars are not
 /// supported and are reported as errors rather than guessed at.
 struct FrontMatter: Sendable {
     struct Item: Sendable, Hashable {
         var text: String
         var line: Int
+        /// The `key: value` lines under the item's first line, in file order.
+        var more: [Item] = []
     }
 
     enum Value: Sendable, Hashable {
@@ -47,6 +51,7 @@ struct FrontMatter: Sendable {
 
         var entries: [Entry] = []
         var openList: Int?  // index into entries of a `key:` still collecting `- item` lines
+        var itemKeyColumn: Int?  // where the text of the open list's last item starts
         for index in 1..<close {
             let raw = lines[index]
             let lineNumber = index + 1
@@ -59,16 +64,32 @@ struct FrontMatter: Sendable {
                 throw fail("tabs are not allowed for indentation; use spaces")
             }
             if raw.first == " " || raw.first == "-" {
+                let indent = raw.prefix(while: { $0 == " " }).count
                 guard trimmed == "-" || trimmed.hasPrefix("- ") else {
-                    throw fail("nested keys are not supported; use a list of '- item' lines")
+                    guard let open = openList, let column = itemKeyColumn,
+                          case .list(var items) = entries[open].value, !items.isEmpty else {
+                        throw fail("nested keys are not supported; use a list of '- item' lines")
+                    }
+                    guard indent == column else {
+                        throw fail("'\(trimmed)' must line up with the key of the list item above it "
+                            + "(indent it by \(column) spaces)")
+                    }
+                    guard startsWithKey(items[items.count - 1].text), startsWithKey(trimmed) else {
+                        throw fail("only a 'key: value' list item can go on with 'key: value' lines")
+                    }
+                    items[items.count - 1].more.append(Item(text: try scalar(trimmed, fail: fail), line: lineNumber))
+                    entries[open].value = .list(items)
+                    continue
                 }
                 guard let open = openList, case .list(var items) = entries[open].value else {
                     throw fail("list item without a 'key:' line above it")
                 }
-                let itemText = String(trimmed.dropFirst()).trimmingCharacters(in: .whitespaces)
+                let afterDash = trimmed.dropFirst()
+                let itemText = afterDash.trimmingCharacters(in: .whitespaces)
                 guard !itemText.isEmpty else { throw fail("empty list item") }
                 items.append(Item(text: try scalar(itemText, fail: fail), line: lineNumber))
                 entries[open].value = .list(items)
+                itemKeyColumn = indent + 1 + afterDash.prefix(while: { $0 == " " }).count
                 continue
             }
             guard let colon = raw.firstIndex(of: ":") else {
@@ -83,6 +104,7 @@ struct FrontMatter: Sendable {
             }
             let rest = raw[raw.index(after: colon)...].trimmingCharacters(in: .whitespaces)
             openList = nil
+            itemKeyColumn = nil
             if rest.isEmpty {
                 entries.append(Entry(key: key, value: .list([]), line: lineNumber))
                 openList = entries.count - 1
@@ -95,6 +117,11 @@ struct FrontMatter: Sendable {
         }
         let body = lines[(close + 1)...].joined(separator: "\n")
         return FrontMatter(entries: entries, body: body, bodyStartLine: close + 2)
+    }
+
+    /// Whether `text` reads `key: value` (or `key:`), as a list item that is a small map does.
+    private static func startsWithKey(_ text: String) -> Bool {
+        text.range(of: #"^[A-Za-z_][A-Za-z0-9_-]*:( |$)"#, options: .regularExpression) != nil
     }
 
     /// A plain, single-quoted or double-quoted scalar; also used for the value part of

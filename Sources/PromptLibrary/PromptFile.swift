@@ -70,7 +70,7 @@ public struct PromptFile: Sendable, Hashable {
         var triggers: [Trigger] = []
         if let entry = frontMatter["triggers"] {
             guard case let .list(items) = entry.value else {
-                throw fail(entry.line, "'triggers' must be a list of '- path: GLOB' or '- symbol: REGEX' items")
+                throw fail(entry.line, "'triggers' must be a list of '- path: GLOB' or '- change: REGEX' items")
             }
             var problems: [PromptLibraryError] = []
             for item in items {
@@ -79,6 +79,12 @@ public struct PromptFile: Sendable, Hashable {
                 }
             }
             if let problem = PromptLibraryError.combining(problems) { throw problem }
+            for trigger in triggers where trigger.kind == .symbol {
+                warnings.append(PromptWarning(
+                    file: displayPath, line: trigger.line,
+                    message: "'symbol:' also matches unchanged lines and the commit message; write 'change:' "
+                        + "for added and removed lines, or 'context:' with a 'change:' line under it"))
+            }
         }
         if triggers.isEmpty, kind == .subsystem || kind == .pattern {
             throw fail(frontMatter["triggers"]?.line ?? 1,

@@ -39,7 +39,10 @@ extension PromptLibrary {
         if case let .override(directory) = file.origin { out += " (override from \(directory))" }
         out += "\nname: \(file.name)\nkind: \(file.kind.rawValue)\ndescription: \(file.description)\n"
         if !file.triggers.isEmpty {
-            out += "triggers:\n" + file.triggers.map { "  - \($0)\n" }.joined()
+            out += "triggers:\n" + file.triggers.map { trigger in
+                "  - \(trigger.kind.rawValue): \(trigger.pattern)\n"
+                    + (trigger.changePattern.map { "    change: \($0)\n" } ?? "")
+            }.joined()
         }
         return out + "\n" + file.body + "\n"
     }

@@ -114,7 +114,9 @@ extension PreparedReview {
                     .init(file: $0.file, reason: $0.reason.rawValue, detail: $0.detail, changedLines: $0.changedLineCount)
                 },
                 matched: matches[patchPlan.patchIndex].map { match in
-                    .init(file: match.file.path, why: match.hits.map { "\($0.source.rawValue) \($0.text)" })
+                    .init(file: match.file.path, why: match.hits.map { hit in
+                        "\(hit.source.rawValue) \(hit.text)" + (hit.context.map { ", near \($0)" } ?? "")
+                    })
                 },
                 prefixTokens: prefixTokens(patchIndex: patchPlan.patchIndex), warnings: item.warnings,
                 mangled: item.patch.mangling?.rawValue,

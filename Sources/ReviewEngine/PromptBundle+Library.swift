@@ -60,11 +60,7 @@ extension PromptBundle {
     static func ownGuides(_ matches: [PromptMatch]) -> String {
         guard !matches.isEmpty else { return "(none)" }
         return matches.map { match in
-            let why = match.hits.map { hit in
-                hit.source == .path ? "a changed file matches `\(hit.trigger.pattern)`"
-                    : "\(hit.trigger.kind.rawValue) `\(hit.trigger.pattern)` in a \(hit.source.rawValue)"
-            }
-            return "- \(match.file.name) (\(match.file.path)): \(why.joined(separator: "; "))"
+            "- \(match.file.name) (\(match.file.path)): \(match.hits.map(\.reason).joined(separator: "; "))"
         }.joined(separator: "\n")
     }
 }

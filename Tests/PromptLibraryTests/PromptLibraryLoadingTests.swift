@@ -99,7 +99,7 @@ final class PromptDirectory {
             description: Foo drivers
             triggers:
               - path: drivers/foo/[ab
-              - symbol: '\\bfoo_(probe'
+              - change: '\\bfoo_(probe'
               - message: 'x*'
               - file: drivers/foo
             ---
@@ -113,7 +113,8 @@ final class PromptDirectory {
             return text[0].hasPrefix("\(path):5: bad trigger 'drivers/foo/[ab': unterminated '['")
                 && text[1].hasPrefix("\(path):6: bad trigger '\\bfoo_(probe': regex does not compile")
                 && text[2].hasPrefix("\(path):7: bad trigger 'x*': regex matches empty text")
-                && text[3] == "\(path):8: trigger 'file: drivers/foo' must start with 'path:', 'symbol:' or 'message:'"
+                && text[3] == "\(path):8: trigger 'file: drivers/foo' must start with 'path:', 'change:', 'function:', "
+                    + "'context:' or 'message:'"
         }
     }
 
