@@ -90,6 +90,9 @@ extension WatchSourceReader {
 /// A lore list: a conditional GET of `new.atom`; each entry not seen before that may be a
 /// patch brings its whole thread (the series' other parts come with it).
 struct LoreWatchReader: WatchSourceReader {
+    /// Entries public-inbox puts in new.atom.
+    static let feedWindow = 25
+
     let spec: WatchSourceSpec
     let base: String
     let list: String
@@ -113,6 +116,13 @@ struct LoreWatchReader: WatchSourceReader {
         var taken = Set<String>()
         var messages: [WatchMessage] = []
         var notes: [String] = []
+        // The feed holds only the newest entries (25 on public-inbox): when none of them
+        // was seen before, more arrived since the last poll than it shows. Threads fetched
+        // later still bring a missed patch in, but polling more often is the fix.
+        if cursor.lastReadAt != nil, feed.entries.count >= LoreWatchReader.feedWindow, known.isEmpty {
+            notes.append("\(spec.key): every entry of the feed is new, so some messages may have been missed; "
+                         + "poll more often ([watch] poll_seconds)")
+        }
         for entry in entries where !known.contains(entry.messageID) && !taken.contains(entry.messageID) {
             let subject = PatchSubject.parse(entry.title)
             guard !subject.isReply, subject.hasPatchTag else {
