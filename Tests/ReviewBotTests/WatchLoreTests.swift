@@ -139,4 +139,35 @@ import Testing
         #expect(skipped.map(\.note) == ["not sent to maint@example.org"])
         _ = harness
     }
+
+    @Test func aSpentDailyBudgetLeavesSeriesQueuedAndWatchingGoesOn() async throws {
+        let harness = try WatchHarness()
+        defer { harness.fake.stop() }
+        harness.configuration.watch.dailyBudgetUSD = 1
+        let store = try StateStore(url: harness.stateURL)
+        try store.recordRun(RunRecord(seriesKey: "earlier", revision: 1, model: "m", startedAt: Date(),
+                                      usage: TokenUsage(input: 1, cacheWrite: 0, cacheRead: 0, output: 1), cost: 1.25,
+                                      tasksReviewed: 1, tasksFailed: 0, tasksNotReviewed: 0))
+        let lore = GrowingLore(list: "linux-sound")
+        let server = try lore.start()
+        defer { server.stop() }
+        for message in SyntheticSeries.series(tag: "zeta") { lore.publish(message) }
+        let source = WatchSourceSpec.lore(base: server.baseURL, list: "linux-sound")
+        let result = try await harness.watcher([source], once: true, stop: RunStop()).run()
+        #expect(result.reviewed == 0 && result.waiting == 1)
+        #expect(harness.fake.exchanges.isEmpty)
+        #expect(harness.logLines.all.contains { $0.contains("daily budget of $1.00 is spent: 1 series wait") })
+        // A raised budget: the queued series goes ahead.
+        harness.configuration.watch.dailyBudgetUSD = 5
+        #expect(try await harness.watcher([source], once: true, stop: RunStop()).run().reviewed == 1)
+    }
+
+    @Test func logLinesCarryASyslogPriorityUnderSystemdAndNoControlCharacters() {
+        let lines = LockedLines()
+        let journal = WatchLog(environment: ["JOURNAL_STREAM": "8:1234"], write: { lines.append($0) })
+        journal.warn("lore said \u{1b}[31mno\nmore")
+        journal.info("fine")
+        WatchLog(environment: [:], write: { lines.append($0) }).error("plain")
+        #expect(lines.all == ["<4>warning: lore said \\x1b[31mno\\nmore\n", "<6>fine\n", "reviewbot watch: error: plain\n"])
+    }
 }
