@@ -36,9 +36,12 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // A local git checkout read without changing it: the series applied into a temporary
+        // index, a symbol index per base tree, callers, the context tools.
+        .target(name: "KernelTree", dependencies: ["MboxParser"]),
         // The commands' behaviour and the configuration file, callable from tests.
         .target(name: "ReviewBotKit", dependencies: [
-            "MboxParser", "MailSources", "PromptLibrary", "ReviewEngine",
+            "MboxParser", "MailSources", "PromptLibrary", "ReviewEngine", "KernelTree",
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         // The executable: argument parsing and exit codes only.
@@ -59,14 +62,20 @@ let package = Package(
         // scripts/trigger-noise: how many prompt files the triggers select per fixture patch.
         .executableTarget(name: "TriggerNoise", dependencies: ["PromptLibrary", "MboxParser"]),
 
+        // Throwaway git repositories of C code for tests (a sample driver and a series).
+        .target(name: "GitFixtures"),
+        // scripts/bench-tree: context assembly on a real kernel tree, cold and warm.
+        .executableTarget(name: "TreeBench", dependencies: ["ReviewBotKit", "ReviewEngine", "KernelTree", "PromptLibrary"]),
+
         .testTarget(name: "MboxParserTests", dependencies: ["MboxParser"], exclude: ["Fixtures", "Golden"]),
         .testTarget(name: "PromptLibraryTests", dependencies: ["PromptLibrary", "MboxParser"],
                     exclude: ["Golden", "TriggerFixtures"]),
         .testTarget(name: "MailSourcesTests", dependencies: ["MailSources", "LoopbackServers", "MboxParser"]),
         .testTarget(name: "ReviewEngineTests", dependencies: ["ReviewEngine", "LoopbackServers", "MboxParser"]),
         .testTarget(name: "ReviewBotTests", dependencies: ["ReviewBotKit", "LoopbackServers"], exclude: ["Golden"]),
+        .testTarget(name: "KernelTreeTests", dependencies: ["KernelTree", "MboxParser", "ReviewBotKit", "ReviewEngine", "GitFixtures"]),
         // The built `reviewbot` run as a user runs it: exit codes, help, completions.
-        .testTarget(name: "ReviewBotCLITests", dependencies: ["ReviewBot", "LoopbackServers"]),
+        .testTarget(name: "ReviewBotCLITests", dependencies: ["ReviewBot", "LoopbackServers", "GitFixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

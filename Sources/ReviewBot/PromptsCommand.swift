@@ -58,7 +58,10 @@ struct PromptsCommand: AsyncParsableCommand {
         var source: String
 
         func run() async throws {
-            let config = try global.loadConfiguration()
+            var config = try global.loadConfiguration()
+            // Matching guides reads the patches only; applying the series to [tree] path
+            // would cost time and could fail for nothing.
+            config.tree.path = nil
             let tool = try options.tool()
             let reader = SourceReader(configuration: config, flags: sourceOptions.flags,
                                       environment: ProcessInfo.processInfo.environment)

@@ -40,6 +40,14 @@ struct ReviewOptions: ParsableArguments {
     @Option(name: .customLong("task-lines"), help: "Changed lines per review task (default: [review] task_lines, 250).")
     var taskLines: Int?
 
+    @Option(help: ArgumentHelp("A local git checkout of the kernel (or any C project) to read the code from; it is "
+                               + "never changed (default: [tree] path).", valueName: "path"))
+    var tree: String?
+
+    @Option(help: ArgumentHelp("The commit of --tree the series applies to, when it has no base-commit line "
+                               + "(a branch, tag or commit id).", valueName: "rev"))
+    var base: String?
+
     func validate() throws {
         if let taskLines {
             do {
@@ -55,11 +63,12 @@ struct ReviewOptions: ParsableArguments {
         if let model { config.model.name = model }
         if let taskLines { config.review.taskLines = taskLines }
         if let prompts { config.promptsDirectory = prompts }
+        if let tree { config.tree.path = tree }
     }
 
     func selection(_ source: String) throws -> ReviewSelection {
         ReviewSelection(source: source, version: series.revision, messageID: series.msgid, match: series.match,
-                        patches: try patches.map(PatchNumbers.init(parsing:)))
+                        patches: try patches.map(PatchNumbers.init(parsing:)), base: base)
     }
 
     func reader(_ config: Configuration, _ sourceOptions: SourceOptions) -> SourceReader {

@@ -1,4 +1,5 @@
 import Foundation
+import KernelTree
 import ReviewEngine
 import TOMLKit
 
@@ -159,6 +160,11 @@ enum ConfigSchema {
     /// Context-tool turns per task: each is a request; 0 forces the answer at once, and
     /// beyond 50 a task would read more than a maintainer reviews a patch by.
     static let toolTurns: ClosedRange<Int> = 0...50
+    /// Code context per task, in tokens: 0 sends none (the tools still work); 200k is the
+    /// whole context window of the models we talk to.
+    static let contextTokens: ClosedRange<Int> = 0...200_000
+    /// Caller levels in a task's context: as deep as KernelTree reads.
+    static let callerDepth: ClosedRange<Int> = 0...KernelTreeLimits.maxCallerDepth
     /// Patches in a series before the cover letter gets a summary reply (0: never); a
     /// series slot counter never goes past 999 in practice.
     static let coverReplyPatches: ClosedRange<Int> = 0...999
@@ -237,6 +243,12 @@ enum ConfigSchema {
 
         key("tree.max_tool_turns", \.tree.maxToolTurns, toolTurns,
             doc: "turns of context-tool calls a task may take before report_findings is forced"),
+        key("tree.path", \.tree.path,
+            doc: "a local git checkout of the kernel (or any C project) whose code the review reads; never changed"),
+        key("tree.context_tokens", \.tree.contextTokens, contextTokens,
+            doc: "tokens of code from the tree per task: functions around the hunks, callers, definitions, helpers"),
+        key("tree.caller_depth", \.tree.callerDepth, callerDepth,
+            doc: "levels of callers in a task's context: 1 the callers of each changed function, 2 theirs too"),
 
         key("watch.poll_seconds", \.watch.pollSeconds, pollSeconds,
             doc: "seconds between two reads of a lore feed (or an IMAP folder whose server has no IDLE)"),

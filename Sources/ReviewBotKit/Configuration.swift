@@ -100,6 +100,16 @@ public struct Configuration: Sendable, Equatable {
     public struct Tree: Sendable, Equatable {
         /// Turns of context-tool calls a task may take before `report_findings` is forced.
         public var maxToolTurns = 6
+        /// A local git checkout of the kernel (or any C project); `--tree` overrides it.
+        /// Nil: the review reads the diffs alone.
+        public var path: String?
+        /// Tokens (UTF-8 bytes / 4) of code context per task: the functions around the
+        /// hunks, their callers, the definitions and helpers the changed lines use. About
+        /// three kernel functions before and after, their callers and the types they use.
+        public var contextTokens = 12_000
+        /// How far up the call graph the context goes: 1 lists the callers of each changed
+        /// function, 2 their callers too (at most 3).
+        public var callerDepth = 1
     }
 
     public var lore = Lore()

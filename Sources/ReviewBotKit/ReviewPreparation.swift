@@ -48,13 +48,17 @@ public struct ReviewSelection: Sendable {
     /// selected.
     public var patches: PatchNumbers?
 
+    /// `--base REV`: the tree's commit the series applies to, when it names none itself.
+    public var base: String?
+
     public init(source: String, version: Int? = nil, messageID: String? = nil, match: String? = nil,
-                patches: PatchNumbers? = nil) {
+                patches: PatchNumbers? = nil, base: String? = nil) {
         self.source = source
         self.version = version
         self.messageID = messageID
         self.match = match
         self.patches = patches
+        self.base = base
     }
 
     var choice: SeriesChoice { SeriesChoice(messageID: messageID, match: match, revision: version) }
@@ -69,8 +73,10 @@ extension PreparedReview {
         let catalog = SeriesCatalog(messages: messages)
         let series = try catalog.choose(selection.choice, source: selection.source,
                                         namedMessage: SourceReader.namedMessage(selection.source))
-        return try prepare(series: series, selection: selection, notes: notes + errors,
-                           configuration: reader.configuration, library: library)
+        var prepared = try prepare(series: series, selection: selection, notes: notes + errors,
+                                   configuration: reader.configuration, library: library)
+        try await prepared.attachConfiguredTree(selection: selection, reader: reader)
+        return prepared
     }
 
     /// `--all`: every complete series of the source, each prepared on its own; the
@@ -87,8 +93,10 @@ extension PreparedReview {
         }
         var reviews: [(entry: SeriesCatalog.Entry, review: PreparedReview)] = []
         for entry in catalog.entries where entry.series.isComplete {
-            reviews.append((entry, try prepare(series: entry.series, selection: selection, notes: notes + errors,
-                                               configuration: reader.configuration, library: library)))
+            var review = try prepare(series: entry.series, selection: selection, notes: notes + errors,
+                                     configuration: reader.configuration, library: library)
+            try await review.attachConfiguredTree(selection: selection, reader: reader)
+            reviews.append((entry, review))
         }
         return (reviews, catalog.entries.filter { !$0.series.isComplete })
     }
@@ -138,6 +146,15 @@ extension PreparedReview {
         return PreparedReview(series: series, reviewSeries: reviewSeries, patches: patches, bundles: bundles,
                               matches: matches, plan: plan, estimate: estimate, notes: allNotes,
                               modelName: configuration.model.name, prices: configuration.priceTable)
+    }
+
+    /// Opens the tree the configuration names (`--tree`, `[tree] path`), applies the series
+    /// on its base and reads every task's context; without a tree the review is unchanged.
+    mutating func attachConfiguredTree(selection: ReviewSelection, reader: SourceReader) async throws {
+        if let provider = try await TreeContextProvider.open(for: self, configuration: reader.configuration,
+                                                             base: selection.base, environment: reader.environment) {
+            await attachTree(provider, budgetTokens: reader.configuration.tree.contextTokens)
+        }
     }
 
     /// The cover letter as the model should read it: subject line, then the body up to
