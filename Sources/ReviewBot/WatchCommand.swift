@@ -52,6 +52,10 @@ struct WatchCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The MAINTAINERS entry (its title line, e.g. \"SOUND\").", valueName: "TITLE"))
     var entry: String?
 
+    @Option(help: ArgumentHelp("A kernel git tree each review reads code from (never changed; default: [tree] path).",
+                               valueName: "path"))
+    var tree: String?
+
     @Option(name: .customLong("poll-seconds"), help: "Seconds between polls (default: [watch] poll_seconds).")
     var pollSeconds: Double?
 
@@ -69,6 +73,7 @@ struct WatchCommand: AsyncParsableCommand {
         var config = try global.loadConfiguration()
         if let maintainers { config.watch.maintainers = maintainers }
         if let entry { config.watch.entry = entry }
+        if let tree { config.tree.path = tree }
         if let pollSeconds { config.watch.pollSeconds = pollSeconds }
         if let settleMinutes { config.watch.settleMinutes = settleMinutes }
         if let problem = config.problems().first { throw Diagnostics.fail("\(problem)", code: .usage) }

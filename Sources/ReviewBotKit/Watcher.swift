@@ -284,8 +284,13 @@ public actor Watcher {
             guard let entry = catalog.entries.max(by: { $0.series.patches.count < $1.series.patches.count }) else {
                 throw ReviewBotError("none of its messages holds a patch any more", kind: .noPatches)
             }
-            let prepared = try PreparedReview.prepare(series: entry.series, selection: ReviewSelection(source: "watch"),
+            var prepared = try PreparedReview.prepare(series: entry.series, selection: ReviewSelection(source: "watch"),
                                                       notes: [], configuration: configuration, library: library)
+            // `--tree` / `[tree] path`: the same code context `review` reads.
+            if let provider = try await TreeContextProvider.open(for: prepared, configuration: configuration, base: nil,
+                                                                 environment: options.environment) {
+                await prepared.attachTree(provider, budgetTokens: configuration.tree.contextTokens)
+            }
             let directory = options.outputDirectory
                 .appendingPathComponent("\(record.id)-\(entry.slug)-\(entry.revisionLabel)")
             var job = ReviewJob(prepared: prepared, configuration: configuration, outputDirectory: directory)
