@@ -5,7 +5,7 @@ import Testing
 /// MAINTAINERS entries and their file patterns, matched as scripts/get_maintainer.pl does.
 @Suite struct MaintainersFileTests {
     static let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/maintainers/MAINTAINERS-6.1-trimmed").path
+        .appendingPathComponent("Fixtures/maintainers/MAINTAINERS-6.1-trimmed.txt").path
 
     @Test func readsTheEntriesAndNotTheProse() throws {
         let file = try MaintainersFile(path: Self.fixture)

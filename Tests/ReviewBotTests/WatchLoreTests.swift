@@ -18,9 +18,11 @@ import Testing
         defer { stop.request("test over") }
 
         for message in SyntheticSeries.series(tag: "alpha") { lore.publish(message) }
-        #expect(await WatchHarness.wait(seconds: 60) { harness.lines.all.count == 1 }, "the first series is reviewed")
+        #expect(await WatchHarness.wait(seconds: 120) { harness.lines.all.count == 1 },
+                "the first series is reviewed: \(harness.logLines.all)")
         for message in SyntheticSeries.series(tag: "beta", parts: 2) { lore.publish(message) }
-        #expect(await WatchHarness.wait(seconds: 60) { harness.lines.all.count == 2 }, "the second series is reviewed")
+        #expect(await WatchHarness.wait(seconds: 120) { harness.lines.all.count == 2 },
+                "the second series is reviewed: \(harness.logLines.all)")
 
         // A reply, a resend of alpha under new Message-IDs, and alpha's patches posted
         // again as they were: none of them is reviewed.
