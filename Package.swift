@@ -1,4 +1,5 @@
 // swift-tools-version: 6.0
+import Foundation
 import PackageDescription
 
 // Swift 6 language mode (strict concurrency) for every Swift target; see the loop at the end.
@@ -79,6 +80,13 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// The drafting fuzz target, only for scripts/fuzz-drafts, which builds it with
+// `swift build --sanitize fuzzer --sanitize address`; ordinary builds never see it.
+if ProcessInfo.processInfo.environment["REVIEWBOT_FUZZ"] != nil {
+    package.targets.append(.executableTarget(name: "DraftFuzz", dependencies: ["ReviewBotKit", "ReviewEngine", "MboxParser"],
+                                             path: "Fuzz/DraftFuzz"))
+}
 
 for target in package.targets where target.type != .system {
     var settings = target.swiftSettings ?? []

@@ -23,6 +23,9 @@ public struct SMTPServer: Sendable, Hashable {
         self.tls = tls
         self.timeouts = timeouts
     }
+
+    /// The host (and port) for messages; never the user or password.
+    public var host: String { CurlTransfer.host(of: url) }
 }
 
 extension SMTPServer: CustomStringConvertible {
@@ -32,9 +35,37 @@ extension SMTPServer: CustomStringConvertible {
 
 extension CurlClient {
     /// Submits one message: MAIL FROM `from`, RCPT TO each of `recipients`, then the
-    /// message bytes (line endings made CRLF; libcurl dot-stuffs).
-    public func sendMail(_ message: Data, from: String, to recipients: [String], via server: SMTPServer) async throws {
+    /// message bytes (line endings made CRLF; libcurl dot-stuffs). `progress` hears, on
+    /// libcurl's thread and while the session is still open, when DATA started and when
+    /// the server accepted the message, before libcurl sends QUIT and waits for its answer.
+    public func sendMail(_ message: Data, from: String, to recipients: [String], via server: SMTPServer,
+                         progress: (@Sendable (SMTPDelivery) -> Void)? = nil) async throws {
         guard !recipients.isEmpty else { throw CurlError(.invalidRequest, "no recipients for the message") }
+        let transfer = try smtpTransfer(server)
+        try transfer.set(CURLOPT_MAIL_FROM, "<\(from)>")
+        try transfer.set(CURLOPT_MAIL_RCPT, list: recipients.map { "<\($0)>" })
+        try transfer.setUpload(LineEndings.crlf(message))
+        if let progress {
+            var watcher = SMTPReplyWatcher()
+            try transfer.observeReplies { line in
+                if let event = watcher.receive(line) { progress(event) }
+            }
+        }
+        let code = await loop.perform(transfer)
+        guard code == CURLE_OK else { throw smtpError(transfer, code, server) }
+    }
+
+    /// Opens a session as `sendMail` would (greeting, EHLO, STARTTLS or implicit TLS, AUTH)
+    /// and closes it with QUIT, sending nothing: whether the TLS policy, the certificate
+    /// and the login work, known before anyone is asked about a draft.
+    public func checkMailServer(_ server: SMTPServer) async throws {
+        let transfer = try smtpTransfer(server)
+        try transfer.set(CURLOPT_CONNECT_ONLY, 1)
+        let code = await loop.perform(transfer)
+        guard code == CURLE_OK else { throw smtpError(transfer, code, server) }
+    }
+
+    private func smtpTransfer(_ server: SMTPServer) throws -> CurlTransfer {
         let lower = server.url.lowercased()
         guard lower.hasPrefix("smtp://") || lower.hasPrefix("smtps://") else {
             throw CurlError(.invalidRequest, "not an smtp:// or smtps:// url: \(CurlTransfer.host(of: server.url))")
@@ -45,28 +76,28 @@ extension CurlClient {
         // End the session with QUIT once the message is in, rather than leave a logged-in
         // connection idling in libcurl's cache until the server drops it.
         try transfer.set(CURLOPT_FORBID_REUSE, 1)
+        // libcurl waits for the answer to QUIT, and to each command, up to this long; its
+        // default is 120 s whatever the transfer's own limits say.
+        let seconds = server.timeouts.lowSpeedSeconds ?? Int((server.timeouts.total ?? 60).rounded(.up))
+        try transfer.set(CURLOPT_SERVER_RESPONSE_TIMEOUT, max(1, seconds))
         if lower.hasPrefix("smtp://") {
             try transfer.set(CURLOPT_USE_SSL, Int(server.allowPlaintext ? CURLUSESSL_TRY.rawValue : CURLUSESSL_ALL.rawValue))
         }
         if let username = server.username { try transfer.set(CURLOPT_USERNAME, username) }
         if let password = server.password { try transfer.set(CURLOPT_PASSWORD, password) }
-        try transfer.set(CURLOPT_MAIL_FROM, "<\(from)>")
-        try transfer.set(CURLOPT_MAIL_RCPT, list: recipients.map { "<\($0)>" })
-        try transfer.setUpload(LineEndings.crlf(message))
+        return transfer
+    }
 
-        let code = await loop.perform(transfer)
-        guard code == CURLE_OK else {
-            // libcurl's message may quote the server's reply: never the password, never a
-            // control character on the user's terminal.
-            let redactor = SecretRedactor([server.password].compactMap { $0 })
-            var error = transfer.error(for: code)
-            // libcurl reports a refused MAIL/RCPT/DATA as a send/receive error; it is not a lost line.
-            if error.kind == CurlError.Kind.connectionLost, transfer.responseCode >= 400 {
-                error = CurlError(.protocolFailure,
-                                  "smtp server \(transfer.host) refused the message: \(transfer.errorDetail)")
-            }
-            error.message = VisibleText.make(redactor.redact(error.message))
-            throw error
+    /// libcurl's message may quote the server's reply: never the password, never a control
+    /// character on the user's terminal.
+    private func smtpError(_ transfer: CurlTransfer, _ code: CURLcode, _ server: SMTPServer) -> CurlError {
+        var error = transfer.error(for: code)
+        // libcurl reports a refused MAIL/RCPT/DATA as a send/receive error; it is not a lost line.
+        if error.kind == CurlError.Kind.connectionLost, transfer.responseCode >= 400 {
+            error = CurlError(.protocolFailure, "smtp server \(transfer.host) refused the message: \(transfer.errorDetail)")
         }
+        let redactor = SecretRedactor([server.password].compactMap { $0 })
+        error.message = VisibleText.make(redactor.redact(error.message))
+        return error
     }
 }

@@ -25,6 +25,8 @@ final class CurlTransfer: @unchecked Sendable {
     private(set) var failure: CurlError?
     private var upload = Data()
     private var uploadOffset = 0
+    /// Sees each protocol reply line as it arrives (event-loop thread); see CurlTransfer+Replies.
+    var replyLineObserver: ((String) -> Void)?
 
     // Touched only under CurlMultiLoop's lock.
     var continuation: CheckedContinuation<CURLcode, Never>?

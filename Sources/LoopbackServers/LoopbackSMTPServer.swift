@@ -56,6 +56,9 @@ public final class LoopbackSMTPServer: Sendable {
         /// Refuses AUTH with a reply that quotes the decoded credentials and an escape
         /// sequence for the terminal.
         case echoCredentials
+        /// Answers a message's DATA with 250, then reads every further line (QUIT included)
+        /// without ever answering: a server that took the mail and then hung.
+        case hangAfterAccepting
     }
 
     /// RFC 5321 4.5.3.1.4 and 4.5.3.1.6: command and text lines are at most 512 and 1000
@@ -72,7 +75,10 @@ public final class LoopbackSMTPServer: Sendable {
     private let accepted = Locked<[SMTPEnvelope]>([])
     private let commands = Locked<[String]>([])
 
-    public init(policy: Policy = Policy()) throws {
+    /// `onCommand` sees each command line (as `receivedCommands` lists it) on the
+    /// connection's thread before the server answers it, so a test can look at the
+    /// client's state at that exact moment (say, when QUIT arrives).
+    public init(policy: Policy = Policy(), onCommand: (@Sendable (String) -> Void)? = nil) throws {
         let accepted = self.accepted
         let commands = self.commands
         listener = try LoopbackListener { connection in
@@ -98,7 +104,10 @@ public final class LoopbackSMTPServer: Sendable {
                     default:
                         break
                     }
-                    if let command = step.command { commands.withLock { $0.append(command) } }
+                    if let command = step.command {
+                        commands.withLock { $0.append(command) }
+                        onCommand?(command)
+                    }
                     if let envelope = step.envelope { accepted.withLock { $0.append(envelope) } }
                     if !step.reply.isEmpty { connection.write(step.reply) }
                     if step.close { return }
@@ -156,12 +165,14 @@ struct SMTPSession {
     private var message = Data()
     private var messageTooLarge = false
     private var lineTooLong = false
+    private var hung = false
 
     init(policy: LoopbackSMTPServer.Policy) { self.policy = policy }
 
     var greeting: String { "220 127.0.0.1 ESMTP reviewbot loopback server ready\r\n" }
 
     mutating func receive(_ line: Data) -> Step {
+        if hung { return Step(command: String(decoding: line, as: UTF8.self)) }
         switch phase {
         case .data:
             return dataLine(line)
@@ -254,6 +265,7 @@ struct SMTPSession {
             if messageTooLarge { return Step(reply: "552 5.3.4 message exceeds \(LoopbackSMTPServer.maxMessageBytes) bytes\r\n") }
             let envelope = SMTPEnvelope(clientName: clientName ?? "", authenticatedUser: user, sender: sender ?? "",
                                         recipients: recipients, message: message)
+            hung = policy.misbehaviour == .hangAfterAccepting
             return Step(reply: "250 2.0.0 Ok: queued\r\n", envelope: envelope)
         }
         if line.count + 2 > LoopbackSMTPServer.maxTextLine { lineTooLong = true }

@@ -72,6 +72,20 @@ public enum IMAPMailbox {
         public var skipped: [String] = []
     }
 
+    /// One message for `push`: a file name for reports, the bytes, and the Message-ID
+    /// (without brackets) the mailbox is searched for first.
+    public struct DraftToPush: Sendable {
+        public var name: String
+        public var bytes: Data
+        public var messageID: String
+
+        public init(name: String, bytes: Data, messageID: String) {
+            self.name = name
+            self.bytes = bytes
+            self.messageID = messageID
+        }
+    }
+
     /// APPENDs every `.eml` in `directory` (sorted by name) to `url`'s mailbox flagged
     /// `\Draft`, unless a message with the same Message-ID is already there.
     public static func pushDrafts(from directory: URL, to url: IMAPMailboxURL, options: IMAPOptions) async throws -> PushReport {
@@ -84,7 +98,7 @@ public enum IMAPMailbox {
             throw MailSourceError.usage("cannot read drafts directory \(directory.path): \(error.localizedDescription)")
         }
         guard !files.isEmpty else { throw MailSourceError.usage("no .eml files in \(directory.path)") }
-        let drafts = try files.map { file -> (String, Data, String) in
+        let drafts = try files.map { file -> DraftToPush in
             let data: Data
             do { data = try LocalFile.read(file.path, limit: LocalFile.maxMessageFileBytes, regularOnly: true) } catch {
                 throw MailSourceError.usage("\(error)")
@@ -93,19 +107,29 @@ public enum IMAPMailbox {
             guard let id = mail?.messageID, !id.isEmpty else {
                 throw MailSourceError.usage("\(file.path): no Message-ID header, so pushing it twice would duplicate it")
             }
-            return (file.lastPathComponent, data, id)
+            return DraftToPush(name: file.lastPathComponent, bytes: data, messageID: id)
         }
-        return try await onDedicatedThread {
+        return try await push(drafts, to: url, options: options)
+    }
+
+    /// APPENDs `drafts` in order to `url`'s mailbox flagged `\Draft`, each unless a message
+    /// with its Message-ID is already there. `stored` hears of each one the server took
+    /// (APPEND answered OK, or found already there) at once, on the session's thread, so a
+    /// ledger can record it before the next one goes.
+    public static func push(_ drafts: [DraftToPush], to url: IMAPMailboxURL, options: IMAPOptions,
+                            stored: @escaping @Sendable (DraftToPush) -> Void = { _ in }) async throws -> PushReport {
+        try await onDedicatedThread {
             let session = try IMAPSession(url: url, options: options)
             try session.open(readOnly: false)
             var report = PushReport()
-            for (name, data, id) in drafts {
-                if try !session.uidSearch(messageID: id).isEmpty {
-                    report.skipped.append(name)
+            for draft in drafts {
+                if try !session.uidSearch(messageID: draft.messageID).isEmpty {
+                    report.skipped.append(draft.name)
                 } else {
-                    try session.append(data, draft: true)
-                    report.appended.append(name)
+                    try session.append(draft.bytes, draft: true)
+                    report.appended.append(draft.name)
                 }
+                stored(draft)
             }
             return report
         }

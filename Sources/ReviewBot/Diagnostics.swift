@@ -13,18 +13,20 @@ enum ExitCode32: Int32 {
     case unavailable = 3
 }
 
+/// Every line goes through `TerminalText.visible`: messages quote subjects, file names,
+/// addresses and server replies, and none of that may drive the terminal.
 enum Diagnostics {
     static func warn(_ message: String) {
-        FileHandle.standardError.write(Data("reviewbot: warning: \(message)\n".utf8))
+        FileHandle.standardError.write(Data("reviewbot: warning: \(TerminalText.visible(message))\n".utf8))
     }
 
     /// Something the user should know that is not a problem (a dry run, a push).
     static func note(_ message: String) {
-        FileHandle.standardError.write(Data("reviewbot: \(message)\n".utf8))
+        FileHandle.standardError.write(Data("reviewbot: \(TerminalText.visible(message))\n".utf8))
     }
 
     static func error(_ message: String) {
-        FileHandle.standardError.write(Data("reviewbot: \(message)\n".utf8))
+        FileHandle.standardError.write(Data("reviewbot: \(TerminalText.visible(message))\n".utf8))
     }
 
     /// Prints the one-line error and returns the exit to throw.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ReviewBotKit
+import ReviewEngine
 
 struct DraftsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -10,8 +11,12 @@ struct DraftsCommand: AsyncParsableCommand {
 
     struct Push: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Append every .eml in DIR to an IMAP mailbox flagged \\Draft (once per Message-ID).",
+            abstract: "Append the drafts of DIR's latest review to an IMAP mailbox flagged \\Draft, once.",
             discussion: """
+                Takes only the drafts DIR/.reviewbot/manifest.json lists for the latest
+                review, read as strictly as send reads them. A draft already pushed (the
+                state database, or a message with its Message-ID in the mailbox), or whose
+                reply was already sent, is skipped with when that was.
                 The password comes from REVIEWBOT_IMAP_PASSWORD or [imap] password_command.
                 Example:
                   reviewbot drafts push review-out --to imaps://me@mail.example.org/Drafts
@@ -40,9 +45,11 @@ struct DraftsCommand: AsyncParsableCommand {
                 let url = try IMAPMailboxURL(parsing: to)
                 let flags = SourceFlags(imapAllowPlaintext: imapAllowPlaintext, caFile: caFile, timeout: timeout)
                 let options = try config.imapOptions(flags: flags, environment: ProcessInfo.processInfo.environment)
-                let report = try await IMAPMailbox.pushDrafts(from: URL(fileURLWithPath: directory), to: url, options: options)
-                for name in report.appended { printError("pushed \(name) to \(url)") }
-                for name in report.skipped { printError("already in \(url.mailbox): \(name)") }
+                let env = ProcessInfo.processInfo.environment
+                let store = try StateStore(url: XDGDirectories(environment: env).stateDatabase)
+                let job = DraftPushJob(directory: URL(fileURLWithPath: directory), mailbox: url, options: options,
+                                       ledger: SentLedger(store: store))
+                for line in try await job.run() { Diagnostics.note(line) }
             } catch {
                 throw Diagnostics.fail(error)
             }

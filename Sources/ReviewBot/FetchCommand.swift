@@ -76,6 +76,7 @@ struct SourceOptions: ParsableArguments {
     }
 }
 
+/// One line on stderr, with control characters from mail or servers made visible.
 func printError(_ line: String) {
-    FileHandle.standardError.write(Data((line + "\n").utf8))
+    FileHandle.standardError.write(Data((TerminalText.visible(line) + "\n").utf8))
 }

@@ -1,4 +1,5 @@
 import Foundation
+import ReviewBotKit
 import ReviewEngine
 
 /// One self-rewriting status line on stderr while a review runs, only on a terminal:
@@ -12,7 +13,9 @@ final class ProgressLine: Sendable {
         guard enabled else { return }
         let cost = p.cost.map { String(format: ", $%.4f", $0) } ?? ""
         let tokens = p.usage.input + p.usage.cacheWrite + p.usage.cacheRead + p.usage.output
-        FileHandle.standardError.write(Data("\r\u{1B}[K\(p.phase.rawValue): \(p.done)/\(p.total) \(p.phase.unit), \(tokens) tokens\(cost)".utf8))
+        // Only our own escape (clear the line) may reach the terminal; the status is text.
+        let status = TerminalText.visible("\(p.phase.rawValue): \(p.done)/\(p.total) \(p.phase.unit), \(tokens) tokens\(cost)")
+        FileHandle.standardError.write(Data("\r\u{1B}[K\(status)".utf8))
     }
 
     func finish() {

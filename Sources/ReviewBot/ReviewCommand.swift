@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ReviewBotKit
+import MboxParser
 import ReviewEngine
 
 struct ReviewCommand: AsyncParsableCommand {
@@ -67,6 +68,9 @@ struct ReviewCommand: AsyncParsableCommand {
     @Flag(help: "Print a machine-readable summary on stdout.")
     var json = false
 
+    @Flag(help: "Replace drafts you edited or deleted, and set aside another review's drafts even when you edited them.")
+    var force = false
+
     @OptionGroup var review: ReviewOptions
     @OptionGroup var global: GlobalOptions
     @OptionGroup var sourceOptions: SourceOptions
@@ -89,8 +93,12 @@ struct ReviewCommand: AsyncParsableCommand {
         let env = ProcessInfo.processInfo.environment
         let out = URL(fileURLWithPath: outputDirectory)
         do {
-            let jobs = try await plannedJobs(config, out)
             let transport = dryRun ? nil : try config.messagesTransport(environment: env)
+            // Who the drafts are from, known before anything is fetched or paid for.
+            let reviewer = try transport.map { _ in
+                try config.reviewer(environment: env, configFile: global.config ?? Configuration.defaultPath(environment: env))
+            }
+            let jobs = try await plannedJobs(config, out, reviewer: reviewer)
             guard let transport else {
                 for job in jobs {
                     for line in try job.writeDryRun() { Diagnostics.note(line) }
@@ -109,9 +117,11 @@ struct ReviewCommand: AsyncParsableCommand {
                                                 progress: { progress.show($0) },
                                                 notice: { wait in progress.finish(); Diagnostics.note(wait.description) })
                 progress.finish()
-                if let push {
+                for note in outcome.notes { Diagnostics.note(note) }
+                if let push, !outcome.drafts.isEmpty {
                     let pushed = try await config.pushDrafts(directory: job.outputDirectory, to: push,
-                                                             flags: sourceOptions.flags, environment: env)
+                                                             flags: sourceOptions.flags, environment: env,
+                                                             ledger: SentLedger(store: store))
                     for line in pushed { Diagnostics.note(line) }
                 }
                 summaries.append(json ? outcome.summaryJSON : outcome.summary(directory: job.outputDirectory.path))
@@ -126,10 +136,10 @@ struct ReviewCommand: AsyncParsableCommand {
 
     /// One job per series: the one the selection names, or with `--all` every complete
     /// one, each in its own subdirectory (the incomplete ones are named and left alone).
-    func plannedJobs(_ config: Configuration, _ out: URL) async throws -> [ReviewJob] {
+    func plannedJobs(_ config: Configuration, _ out: URL, reviewer: MailAddress?) async throws -> [ReviewJob] {
         func job(_ prepared: PreparedReview, _ directory: URL, _ b4: URL?) -> ReviewJob {
             ReviewJob(prepared: prepared, configuration: config, outputDirectory: directory, b4Directory: b4,
-                      verify: noVerify ? false : nil, fresh: fresh)
+                      verify: noVerify ? false : nil, fresh: fresh, force: force, reviewer: reviewer)
         }
         let b4 = b4Directory.map { URL(fileURLWithPath: $0) }
         guard all else {

@@ -30,9 +30,13 @@ extension Configuration {
     public static let smtpPasswordVariable = "REVIEWBOT_SMTP_PASSWORD"
 
     /// The submission server for `reviewbot send`: `[smtp]` with the flags on top. With a
-    /// user, the password comes from REVIEWBOT_SMTP_PASSWORD, else `password_command`;
-    /// never from the command line.
-    public func smtpServer(flags: SMTPFlags = SMTPFlags(), environment: [String: String]) throws -> SMTPServer {
+    /// user, the password comes from REVIEWBOT_SMTP_PASSWORD, else `password_command`, else
+    /// `askPassword` (a question on the terminal, as git send-email asks); never from the
+    /// command line. The TLS policy is checked here, before anything is asked or sent:
+    /// `smtps://` is TLS from the start, `smtp://` must upgrade with STARTTLS, and plaintext
+    /// is allowed only to a loopback server, since the password would cross the network in clear.
+    public func smtpServer(flags: SMTPFlags = SMTPFlags(), environment: [String: String],
+                           askPassword: (@Sendable (String) -> String?)? = nil) throws -> SMTPServer {
         guard let url = flags.url ?? smtp.url, !url.isEmpty else {
             throw ReviewBotError("no smtp server: set url in the [smtp] section of the config, or pass --smtp-url")
         }
@@ -46,6 +50,10 @@ extension Configuration {
             throw ReviewBotError("put the smtp user in [smtp] user or --smtp-user, not in the url")
         }
         guard !authority.isEmpty else { throw ReviewBotError("no host in the smtp url") }
+        let allowPlaintext = flags.allowPlaintext || smtp.allowPlaintext
+        if allowPlaintext, scheme == "smtp://", !Self.isLoopback(host: String(authority)) {
+            throw ReviewBotError("plaintext smtp (--smtp-allow-plaintext or [smtp] allow_plaintext) is only for a loopback test server, not \(authority): the password and the mail would cross the network in clear; use smtps:// or smtp:// with STARTTLS")
+        }
         let seconds = try Self.positive(flags.timeout ?? Double(smtp.timeoutSeconds), "smtp timeout")
         let user = flags.user ?? smtp.user
         var password: String?
@@ -56,12 +64,28 @@ extension Configuration {
                 password = try PasswordCommand.firstLine(of: command, environment: environment,
                                                          what: "[smtp] password_command",
                                                          timeout: Double(smtp.passwordCommandTimeoutSeconds))
+            } else if let askPassword {
+                guard let answer = askPassword("Password for \(user) at \(authority): "), !answer.isEmpty else {
+                    throw ReviewBotError("no password given for smtp user \(user)")
+                }
+                password = answer
             } else {
-                throw ReviewBotError("no password for smtp user \(user): set \(Self.smtpPasswordVariable) or [smtp] password_command")
+                throw ReviewBotError("no password for smtp user \(user): set \(Self.smtpPasswordVariable) or [smtp] password_command, or run reviewbot send on a terminal to be asked")
             }
         }
-        return SMTPServer(url: url, username: user, password: password,
-                          allowPlaintext: flags.allowPlaintext || smtp.allowPlaintext,
+        return SMTPServer(url: url, username: user, password: password, allowPlaintext: allowPlaintext,
                           tls: TLSOptions(caFile: flags.caFile), timeouts: Self.timeouts(seconds))
+    }
+
+    /// `127.0.0.1:2525`, `[::1]:25`, `localhost` and the rest of 127/8.
+    static func isLoopback(host authority: String) -> Bool {
+        var host = Substring(authority)
+        if host.hasPrefix("[") {
+            host = host.dropFirst().prefix { $0 != "]" }
+        } else if let colon = host.lastIndex(of: ":") {
+            host = host[..<colon]
+        }
+        let lower = host.lowercased()
+        return lower == "localhost" || lower == "::1" || lower.hasPrefix("127.")
     }
 }

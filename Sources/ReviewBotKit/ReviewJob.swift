@@ -11,6 +11,11 @@ public struct ReviewJob: Sendable {
     public var b4Directory: URL?
     /// `--no-verify` gives false; nil keeps `[review] verify`.
     public var verify: Bool?
+    /// `--force`: replace drafts the maintainer edited or deleted, and set aside another
+    /// review's files even when some were edited (see OutputDirectory).
+    public var force: Bool
+    /// Who the drafts are from; nil finds it from the configuration and git when the run starts.
+    public var reviewer: MailAddress?
     /// `--fresh`: ask the model again instead of reading the response cache (answers are
     /// still stored).
     public var fresh: Bool
@@ -19,13 +24,22 @@ public struct ReviewJob: Sendable {
     public var stop: RunStop? = nil
 
     public init(prepared: PreparedReview, configuration: Configuration, outputDirectory: URL,
-                b4Directory: URL? = nil, verify: Bool? = nil, fresh: Bool = false) {
+                b4Directory: URL? = nil, verify: Bool? = nil, fresh: Bool = false, force: Bool = false,
+                reviewer: MailAddress? = nil) {
         self.prepared = prepared
         self.configuration = configuration
         self.outputDirectory = outputDirectory
         self.b4Directory = b4Directory
         self.verify = verify
         self.fresh = fresh
+        self.force = force
+        self.reviewer = reviewer
+    }
+
+    /// The review the output directory's manifest records.
+    public var reviewIdentity: ReviewIdentity {
+        ReviewIdentity(series: prepared.reviewSeries.identity.key, revision: prepared.reviewSeries.identity.revision,
+                       title: prepared.seriesTitle)
     }
 
     /// No request is sent: the first request of every review task is written under
@@ -75,14 +89,18 @@ public struct ReviewJob: Sendable {
         return parts.joined(separator: "\n\n") + "\n"
     }
 
-    /// Reviews the series through `transport`, drafts the replies and writes them. A run
-    /// the API refused (401/403) or never answered throws (exit 3), after writing what it
-    /// did review, if anything. `notice` hears of long waits (rate limits, back-offs) so
-    /// the command can say so.
+    /// Reviews the series through `transport`, drafts the replies and writes them. The
+    /// output directory is checked before the first request, so a review that could not
+    /// be written is not paid for. A run the API refused (401/403) or never answered
+    /// throws (exit 3), after writing what it did review, if anything. `notice` hears of
+    /// long waits (rate limits, back-offs) so the command can say so.
     public func run(transport: any MessagesTransport, store: StateStore?, date: Date,
                     progress: (@Sendable (ReviewProgress) -> Void)? = nil,
                     notice: (@Sendable (ReviewWait) -> Void)? = nil) async throws -> ReviewOutcome {
-        let reviewer = try configuration.reviewer()
+        let reviewer = try self.reviewer ?? configuration.reviewer()
+        let review = reviewIdentity
+        try OutputDirectory(outputDirectory).check(review: review, force: force)
+        if let b4Directory { try OutputDirectory(b4Directory).check(review: review, force: force) }
         var engine = try configuration.reviewConfiguration(verify: verify)
         engine.readCache = !fresh
         var runner = ReviewRunner(transport: transport, store: store, configuration: engine)
@@ -107,10 +125,14 @@ public struct ReviewJob: Sendable {
             report: report, drafts: drafts)
         outcome.includeUnverified = includeUnverified
         outcome.verificationRan = engine.verify
+        outcome.notes = outcome.drafts.keys.sorted().flatMap { number in
+            outcome.drafts[number]!.notes.map { "\(ReviewOutcome.draftNames(number).mail): \($0)" }
+        }
         let reviewedAny = report.outcomes.contains { if case .reviewed = $0.status { true } else { false } }
         if Self.wasStopped(outcome, by: stop) { return outcome }
         if report.failure == nil || reviewedAny {
-            try outcome.write(to: outputDirectory, b4Directory: b4Directory)
+            outcome.notes += try outcome.write(to: outputDirectory, b4Directory: b4Directory, review: review,
+                                               force: force, date: date)
         }
         if let failure = report.failure {
             throw ReviewBotError(failureMessage(failure, wrote: reviewedAny), kind: .unavailable)
@@ -140,22 +162,5 @@ public struct ReviewJob: Sendable {
             return "the API at \(configuration.model.baseURL) did not answer: \(detail)\(tries); check the network, "
                 + "ANTHROPIC_BASE_URL or [model] base_url\(written)"
         }
-    }
-}
-
-extension Configuration {
-    /// Who the drafts are from: `[drafts] from`, else git's author identity from the
-    /// environment (GIT_AUTHOR_NAME / GIT_AUTHOR_EMAIL).
-    func reviewer(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> MailAddress {
-        if let from = drafts.from {
-            guard let address = MailAddress.parseList(from).first, address.email.contains("@") else {
-                throw ReviewBotError("drafts.from must be 'Name <email>', not '\(from)'")
-            }
-            return address
-        }
-        if let email = environment["GIT_AUTHOR_EMAIL"], email.contains("@") {
-            return MailAddress(name: environment["GIT_AUTHOR_NAME"] ?? "", email: email)
-        }
-        throw ReviewBotError("who are the drafts from? set [drafts] from = \"Your Name <you@example.org>\" in the config")
     }
 }

@@ -35,6 +35,9 @@ public struct ReviewOutcome: Sendable {
     /// Keyed by `ReviewedPatch.number`; patches without findings have none. Key 0 is the
     /// reply to the cover letter, when there is one.
     public var drafts: [Int: ReviewDraft]
+    /// What the user should hear about the drafts and the output directory (recipients
+    /// left out, edited drafts kept, another review's files set aside).
+    public var notes: [String] = []
     /// Whether unverified findings were drafted (`[drafts] include_unverified`).
     public var includeUnverified = false
     /// Whether the verification pass was on for this run.

@@ -172,13 +172,8 @@ extension PreparedReview {
 extension ReviewedPatch {
     init(series: PatchSeries, item: SeriesPatch, number: Int) {
         let message = item.message
-        let author = message.author ?? MailAddress(name: "", email: "unknown@invalid")
-        self.init(
-            number: number, subject: message.subject, title: item.commitTitle,
-            mail: OriginalMail(messageID: message.messageID ?? "", subject: message.subject,
-                               references: message.references, author: author, to: message.to, cc: message.cc,
-                               date: message.dateHeader),
-            body: message.bodyText, patch: message.patch ?? Patch())
+        self.init(number: number, subject: message.subject, title: item.commitTitle, mail: OriginalMail(message),
+                  body: message.bodyText, patch: message.patch ?? Patch())
         warnings = message.warnings + (message.patch?.warnings ?? [])
     }
 }

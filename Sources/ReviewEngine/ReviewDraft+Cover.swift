@@ -50,7 +50,8 @@ extension ReviewDraft {
         for patch in input.commented {
             let noun = patch.comments == 1 ? "comment" : "comments"
             let severity = patch.severities.isEmpty ? "" : " (\(patch.severities.joined(separator: ", ")))"
-            summaryLines.append("  \(patch.subject)")
+            // One line, whatever the patch's subject held.
+            summaryLines.append("  \(MailHeaderText.singleLine(patch.subject))")
             summaryLines.append("    \(patch.comments) \(noun)\(severity)")
         }
         if !input.notReviewed.isEmpty {
@@ -72,9 +73,9 @@ extension ReviewDraft {
             body.append(signature)
         }
         let text = body.joined(separator: "\n") + "\n"
-        let (mail, messageID) = replyMail(text: text, to: input.mail, settings: settings, date: date)
+        let (mail, messageID, notes) = replyMail(text: text, to: input.mail, settings: settings, date: date)
         let oneLine = "comments on \(commented) of \(input.patchCount) patches"
         return ReviewDraft(reviewInline: summaryText + "\n", quotedReview: summaryText, summary: oneLine, mail: mail,
-                           messageID: messageID, unplaced: [])
+                           messageID: messageID, unplaced: [], notes: notes)
     }
 }

@@ -104,17 +104,21 @@ extension ReviewDraft {
     /// review-inline.txt in the format of review-format.md.
     static func renderInline(_ input: ReviewDraftInput, quoted: String, summary: String,
                              unplaced: [DraftComment]) -> String {
+        let author = input.mail.author
+        let name = MailHeaderText.singleLine(author.name), email = MailHeaderText.singleLine(author.email)
         var out = [
             "commit \(input.commit ?? "(not yet applied)")",
-            "Author: \(formatAddress(input.mail.author))",
+            "Author: " + (name.isEmpty ? "<\(email)>" : "\(name) <\(email)>"),
             "",
-            input.title,
+            MailHeaderText.singleLine(input.title),
             "",
             TextWrapping.wrap(summary),
             "",
-            "Link: https://lore.kernel.org/r/\(input.mail.messageID)",
-            "",
         ]
+        // Without a Message-ID there is nothing to link to.
+        if MailHeaderText.isMessageID(input.mail.messageID) {
+            out += ["Link: https://lore.kernel.org/r/\(input.mail.messageID)", ""]
+        }
         for c in unplaced {
             out.append(TextWrapping.wrap(c.text))
             out.append("")
@@ -122,13 +126,4 @@ extension ReviewDraft {
         out.append(quoted)
         return out.joined(separator: "\n") + "\n"
     }
-}
-
-/// `Name <email>`, with the name quoted when it holds characters RFC 5322 reserves.
-func formatAddress(_ a: MailAddress) -> String {
-    guard !a.name.isEmpty else { return "<\(a.email)>" }
-    let special = a.name.contains { ",;:<>@()[]\\\"".contains($0) }
-    let name = special ? "\"" + a.name.replacingOccurrences(of: "\\", with: "\\\\")
-        .replacingOccurrences(of: "\"", with: "\\\"") + "\"" : a.name
-    return "\(name) <\(a.email)>"
 }

@@ -97,4 +97,6 @@ public struct ReviewDraft: Sendable, Equatable {
     public var messageID: String
     /// Comments that could not be placed under a patch line (kept, listed at the top).
     public var unplaced: [DraftComment]
+    /// What the user should know about this draft: recipients left out, no threading.
+    public var notes: [String] = []
 }

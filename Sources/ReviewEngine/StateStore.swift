@@ -126,6 +126,7 @@ public final class StateStore: Sendable {
                 table.column("tasksNotReviewed", .integer).notNull()
             }
         }
+        registerSentMailMigration(&migrator)
         registerWatchMigration(&migrator)
         return migrator
     }

@@ -118,7 +118,7 @@ import Testing
         }
         #expect(failure("")?.description == "no smtp server: set url in the [smtp] section of the config, or pass --smtp-url")
         #expect(failure("[smtp]\nurl = \"smtp://h\"\nuser = \"me\"\n")?.description
-            == "no password for smtp user me: set REVIEWBOT_SMTP_PASSWORD or [smtp] password_command")
+            == "no password for smtp user me: set REVIEWBOT_SMTP_PASSWORD or [smtp] password_command, or run reviewbot send on a terminal to be asked")
         #expect(failure("[smtp]\nurl = \"https://h\"\n")?.description == "the smtp url must start with smtp:// or smtps://")
         let inURL = failure("[smtp]\nurl = \"smtps://me:hunter2@h\"\n")
         #expect(inURL?.description == "put the smtp user in [smtp] user or --smtp-user, not in the url")

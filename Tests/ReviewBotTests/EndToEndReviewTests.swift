@@ -109,7 +109,7 @@ import PromptLibrary
             #expect(call.tool == "report_findings" || call.tool == "verify_finding")
         }
         // The key is in no output file.
-        for name in try FileManager.default.contentsOfDirectory(atPath: run.directory.path) {
+        for name in try FileManager.default.contentsOfDirectory(atPath: run.directory.path) where !name.hasPrefix(".") {
             let text = try String(contentsOf: run.directory.appendingPathComponent(name), encoding: .utf8)
             #expect(!text.contains(Self.apiKey), "\(name) holds the API key")
         }

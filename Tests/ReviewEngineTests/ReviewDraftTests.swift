@@ -136,6 +136,7 @@ enum SoundPatch {
     }
 
     @Test func nonASCIISubjectIsEncoded() {
-        #expect(ReviewDraft.encodeWords("Re: [PATCH] fix caf\u{e9}") == "=?UTF-8?Q?Re=3A_=5BPATCH=5D_fix_caf=C3=A9?=")
+        #expect(MailHeaderText.encodedWords("Re: [PATCH] fix caf\u{e9}") == "=?UTF-8?Q?Re=3A_=5BPATCH=5D_fix_caf=C3=A9?=")
+        #expect(MailHeaderText.unstructured("Re: [PATCH] fix caf\u{e9}", nameLength: 9) == "=?UTF-8?Q?Re=3A_=5BPATCH=5D_fix_caf=C3=A9?=")
     }
 }

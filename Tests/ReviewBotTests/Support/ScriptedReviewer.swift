@@ -71,16 +71,25 @@ enum StandardMailParser {
         var inReplyTo: String
         var references: [String]
         var body: String
+        /// Every address of To and Cc, as `email.utils.getaddresses` reads them.
+        var recipients: [String]
+        /// The header field names, in order.
+        var headerNames: [String]
+        /// Python's own complaints about the header block (`m.defects`).
+        var defects: [String]
     }
 
     static func parse(_ file: URL) throws -> Parsed {
         let script = """
-            import email, email.policy, json, sys
+            import email, email.policy, email.utils, json, sys
             m = email.message_from_binary_file(open(sys.argv[1], 'rb'), policy=email.policy.default)
+            raw = email.message_from_binary_file(open(sys.argv[1], 'rb'), policy=email.policy.compat32)
             print(json.dumps({"subject": str(m["subject"]), "from": str(m["from"]), "to": str(m["to"]),
                 "cc": str(m["cc"]) if m["cc"] else None, "messageID": str(m["message-id"]),
                 "inReplyTo": str(m["in-reply-to"]), "references": str(m["references"]).split(),
-                "body": m.get_content()}))
+                "body": m.get_content(),
+                "recipients": [a for _, a in email.utils.getaddresses(raw.get_all("to", []) + raw.get_all("cc", []))],
+                "headerNames": list(m.keys()), "defects": [type(d).__name__ for d in m.defects]}))
             """
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
