@@ -305,7 +305,8 @@ public actor Watcher {
             }
             if let push = options.push {
                 for line in try await configuration.pushDrafts(directory: directory, to: push, flags: options.flags,
-                                                                environment: options.environment) {
+                                                                environment: options.environment,
+                                                                ledger: SentLedger(store: store)) {
                     log.info(line)
                 }
             }
