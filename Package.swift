@@ -29,11 +29,13 @@ let package = Package(
         .target(name: "CurlKit", dependencies: ["CCurl"], linkerSettings: [.linkedLibrary("z")]),
         // Where mail comes from: files, stdin, lore, IMAP.
         .target(name: "MailSources", dependencies: ["MboxParser", "CurlKit", "CEtpan"]),
+        // What a fix is checked against: syzbot reports, Fixes: tags, earlier review rounds.
+        .target(name: "FixEvidence", dependencies: ["MboxParser", "CurlKit"]),
         // Loading, matching and rendering review-prompts/.
         .target(name: "PromptLibrary", dependencies: ["MboxParser"], resources: [.copy("Resources/review-prompts")]),
         // Tasks, the model client, findings, drafts.
         .target(name: "ReviewEngine", dependencies: [
-            "MboxParser", "PromptLibrary", "CurlKit",
+            "MboxParser", "PromptLibrary", "CurlKit", "FixEvidence",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
@@ -42,7 +44,7 @@ let package = Package(
         .target(name: "KernelTree", dependencies: ["MboxParser"]),
         // The commands' behaviour and the configuration file, callable from tests.
         .target(name: "ReviewBotKit", dependencies: [
-            "MboxParser", "MailSources", "PromptLibrary", "ReviewEngine", "KernelTree",
+            "MboxParser", "MailSources", "PromptLibrary", "ReviewEngine", "FixEvidence", "KernelTree",
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         // The executable: argument parsing and exit codes only.
@@ -72,11 +74,14 @@ let package = Package(
         .testTarget(name: "PromptLibraryTests", dependencies: ["PromptLibrary", "MboxParser"],
                     exclude: ["Golden", "TriggerFixtures"]),
         .testTarget(name: "MailSourcesTests", dependencies: ["MailSources", "LoopbackServers", "MboxParser"]),
-        .testTarget(name: "ReviewEngineTests", dependencies: ["ReviewEngine", "LoopbackServers", "MboxParser"]),
-        .testTarget(name: "ReviewBotTests", dependencies: ["ReviewBotKit", "LoopbackServers"], exclude: ["Golden"]),
+        .testTarget(name: "ReviewEngineTests", dependencies: ["ReviewEngine", "LoopbackServers", "MboxParser", "FixEvidence"]),
+        .testTarget(name: "ReviewBotTests", dependencies: ["ReviewBotKit", "LoopbackServers", "GitFixtures"],
+                    exclude: ["Golden"]),
         .testTarget(name: "KernelTreeTests", dependencies: ["KernelTree", "MboxParser", "ReviewBotKit", "ReviewEngine", "GitFixtures"]),
         // The built `reviewbot` run as a user runs it: exit codes, help, completions.
         .testTarget(name: "ReviewBotCLITests", dependencies: ["ReviewBot", "LoopbackServers", "GitFixtures"]),
+        .testTarget(name: "FixEvidenceTests", dependencies: ["FixEvidence", "LoopbackServers", "MboxParser"],
+                    exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -95,11 +95,13 @@ public struct FakeLore: Sendable {
             && (request.queryItems + request.formItems).contains { $0.name == "x" && $0.value == "m" }
         guard wantsMbox else { return html("search results for \(query)") }
         let phrases = Self.subjectPhrases(query)
+        let bodyPhrases = Self.phrases(query, prefix: "nq:")
         let hits = ordered.filter { item in
             (list == "all" || threads[item.entry.thread].list == list)
                 && phrases.allSatisfy { item.entry.subject.lowercased().contains($0.lowercased()) }
+                && bodyPhrases.allSatisfy { String(decoding: item.entry.raw, as: UTF8.self).lowercased().contains($0.lowercased()) }
         }
-        guard !hits.isEmpty, !phrases.isEmpty else { return .text("No results found\n", status: 404) }
+        guard !hits.isEmpty, !phrases.isEmpty || !bodyPhrases.isEmpty else { return .text("No results found\n", status: 404) }
         return gzipMbox(hits.reduce(into: Data()) { $0.append($1.entry.raw) })
     }
 
@@ -155,10 +157,19 @@ public struct FakeLore: Sendable {
     static func decode(_ segment: String) -> String? { segment.removingPercentEncoding }
 
     /// The `s:"..."` / `s:word` terms of a public-inbox query.
-    static func subjectPhrases(_ query: String) -> [String] {
+    static func subjectPhrases(_ query: String) -> [String] { phrases(query, prefix: "s:") }
+
+    /// The `PREFIX"..."` / `PREFIXword` terms of a public-inbox query (`nq:` searches the
+    /// unquoted body text; here, the whole message).
+    static func phrases(_ query: String, prefix: String) -> [String] {
         var phrases: [String] = []
         var rest = Substring(query)
-        while let range = rest.range(of: "s:") {
+        while let range = rest.range(of: prefix) {
+            // `nq:` ends in `q:`, and `s:` is the tail of other prefixes: only a whole prefix counts.
+            if range.lowerBound > rest.startIndex, rest[rest.index(before: range.lowerBound)].isLetter {
+                rest = rest[range.upperBound...]
+                continue
+            }
             rest = rest[range.upperBound...]
             if rest.first == "\"" {
                 rest = rest.dropFirst()

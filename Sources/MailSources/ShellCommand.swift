@@ -29,7 +29,8 @@ enum ShellCommand {
     }
 
     /// Stdin is inherited, so a command that asks on the terminal (pinentry) still can.
-    static func run(_ command: String, environment: [String: String], timeout: Double,
+    /// `arguments` are the script's `$0`, `$1`, ...: passed as they are, never parsed by the shell.
+    static func run(_ command: String, arguments: [String] = [], environment: [String: String], timeout: Double,
                     maxOutputBytes: Int, maxErrorBytes: Int) throws -> Result {
         var outPipe: [Int32] = [-1, -1], errPipe: [Int32] = [-1, -1]
         guard pipe(&outPipe) == 0 else { throw SpawnError(description: String(cString: strerror(errno))) }
@@ -56,7 +57,7 @@ enum ShellCommand {
         posix_spawnattr_setpgroup(&attributes, 0)
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
 
-        let argv = ["/bin/sh", "-c", command]
+        let argv = ["/bin/sh", "-c", command] + arguments
         var cArgs = argv.map { strdup($0) } + [nil]
         defer { for arg in cArgs { free(arg) } }
         var cEnv = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]

@@ -129,6 +129,16 @@ extension Configuration {
         throw ReviewBotError("\(file): '\(key)' must be a number")
     }
 
+    /// An array of strings, or one string holding one entry.
+    static func strings(_ v: any TOMLValueConvertible, _ key: String, _ file: String) throws -> [String] {
+        if let s = v.string { return [s] }
+        guard let array = v.array else { throw ReviewBotError("\(file): '\(key)' must be an array of strings") }
+        return try array.map { element in
+            guard let s = element.string else { throw ReviewBotError("\(file): '\(key)' must be an array of strings") }
+            return s
+        }
+    }
+
     static func bool(_ v: any TOMLValueConvertible, _ key: String, _ file: String) throws -> Bool {
         guard let b = v.bool else { throw ReviewBotError("\(file): '\(key)' must be true or false") }
         return b

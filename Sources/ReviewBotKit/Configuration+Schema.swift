@@ -48,6 +48,8 @@ enum ConfigValue: Sendable, Equatable {
     case integer(Int)
     case number(Double)
     case boolean(Bool)
+    /// A TOML array of strings.
+    case strings([String])
 }
 
 /// One key of the configuration file: how it is read, what it means, what it may hold,
@@ -100,6 +102,10 @@ enum ConfigSchema {
     }
     static func bool(_ kp: WritableKeyPath<Configuration, Bool>) -> ConfigKey.Setter {
         { c, v, k, f in c[keyPath: kp] = try Configuration.bool(v, k, f) }
+    }
+    static func key(_ name: String, _ kp: WritableKeyPath<Configuration, [String]>, doc: String) -> ConfigKey {
+        ConfigKey(name: name, doc: doc, allowed: .text, read: { c, v, k, f in c[keyPath: kp] = try Configuration.strings(v, k, f) },
+                  value: { .strings($0[keyPath: kp]) })
     }
 
     static func key(_ name: String, _ kp: WritableKeyPath<Configuration, String>, _ allowed: AllowedValues = .text,
@@ -168,6 +174,9 @@ enum ConfigSchema {
     /// Patches in a series before the cover letter gets a summary reply (0: never); a
     /// series slot counter never goes past 999 in practice.
     static let coverReplyPatches: ClosedRange<Int> = 0...999
+    /// Earlier revisions whose threads are read: a series rarely reaches v10, and each is
+    /// a fetch from lore before the review starts.
+    static let earlierRounds: ClosedRange<Int> = 0...10
 
     /// Seconds between polls: a twentieth of a second lets loopback tests run quickly; a
     /// day between two looks is no longer watching.
@@ -240,6 +249,12 @@ enum ConfigSchema {
             doc: "stop the run cleanly when its estimated cost reaches this many dollars (0: no limit)"),
         key("review.confirm_above_usd", \.review.confirmAboveUSD, budgetUSD,
             doc: "ask before a review estimated above this many dollars; off a terminal refuse unless --yes or --budget"),
+        key("review.earlier_rounds", \.review.earlierRounds, earlierRounds,
+            doc: "for a v2 or later, read this many earlier revisions' review threads from lore (0: none)"),
+        key("review.known_bots", \.review.knownBots,
+            doc: "AI reviewers' addresses (name@host, @domain, or part of one): their comments are not repeated"),
+        key("review.bot_disclosures", \.review.botDisclosures,
+            doc: "lines that make a reply an AI review whoever sends it"),
 
         key("tree.max_tool_turns", \.tree.maxToolTurns, toolTurns,
             doc: "turns of context-tool calls a task may take before report_findings is forced"),
@@ -249,6 +264,12 @@ enum ConfigSchema {
             doc: "tokens of code from the tree per task: functions around the hunks, callers, definitions, helpers"),
         key("tree.caller_depth", \.tree.callerDepth, callerDepth,
             doc: "levels of callers in a task's context: 1 the callers of each changed function, 2 theirs too"),
+
+        key("syzbot.enabled", \.syzbot.enabled,
+            doc: "fetch the syzbot bugs a patch says it fixes (Reported-by: syzbot+..., Closes:/Link: to the dashboard)"),
+        key("syzbot.url", \.syzbot.url, .url(schemes: ["https", "http"]), doc: "the syzbot dashboard"),
+        key("syzbot.timeout_seconds", \.syzbot.timeoutSeconds, timeoutSeconds,
+            doc: "seconds of silence before the dashboard is given up on (the review goes on without the report)"),
 
         key("watch.poll_seconds", \.watch.pollSeconds, pollSeconds,
             doc: "seconds between two reads of a lore feed (or an IMAP folder whose server has no IDLE)"),
@@ -390,6 +411,7 @@ extension Configuration {
         case .integer(let i)?: "\(i)"
         case .number(let d)?: number(d)
         case .boolean(let b)?: "\(b)"
+        case .strings(let list)?: "[" + list.map { quoted($0) }.joined(separator: ", ") + "]"
         }
     }
 }

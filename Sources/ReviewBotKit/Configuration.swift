@@ -1,3 +1,4 @@
+import FixEvidence
 import Foundation
 import MailSources
 import ReviewEngine
@@ -77,6 +78,13 @@ public struct Configuration: Sendable, Equatable {
         /// Ask before a review whose estimate is above this; off a terminal, refuse unless
         /// `--yes` or `--budget` is given. A dollar is several ordinary series.
         public var confirmAboveUSD = 1.0
+        /// Earlier revisions whose review threads are read from lore for a v2 or later (0: none).
+        public var earlierRounds = 3
+        /// AI reviewers' addresses (`name@host`, `@domain`, or part of an address): their
+        /// comments are shown to the model as a bot's, and a finding repeating one is dropped.
+        public var knownBots = ReviewerPolicy.defaultKnownBots
+        /// Lines that mark a reply as an AI review whoever sends it.
+        public var botDisclosures = ReviewerPolicy.defaultDisclosures
     }
 
     public struct Drafts: Sendable, Equatable {
@@ -117,6 +125,7 @@ public struct Configuration: Sendable, Equatable {
     public var smtp = SMTP()
     public var model = Model()
     public var review = Review()
+    public var syzbot = Syzbot()
     public var drafts = Drafts()
     public var tree = Tree()
     public var watch = Watch()

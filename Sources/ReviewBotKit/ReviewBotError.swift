@@ -1,5 +1,6 @@
 import CurlKit
 import MailSources
+import PromptLibrary
 
 /// Errors of the command layer: configuration and orchestration.
 public struct ReviewBotError: Error, CustomStringConvertible, Equatable {
@@ -33,6 +34,10 @@ public struct ReviewBotError: Error, CustomStringConvertible, Equatable {
             return error.kind == .usage ? .usage : .unavailable
         case let error as CurlError:
             return error.kind == .invalidRequest ? .usage : .unavailable
+        case is PromptLibraryError:
+            // The review guides are configuration: a malformed override file or a bad
+            // `--prompts` directory is the user's to fix, as a bad config key is.
+            return .usage
         default:
             return .unavailable
         }

@@ -125,6 +125,7 @@ public struct ReviewJob: Sendable {
             report: report, drafts: drafts)
         outcome.includeUnverified = includeUnverified
         outcome.verificationRan = engine.verify
+        outcome.evidence = prepared.reviewSeries.patches.map(\.evidence)
         outcome.notes = outcome.drafts.keys.sorted().flatMap { number in
             outcome.drafts[number]!.notes.map { "\(ReviewOutcome.draftNames(number).mail): \($0)" }
         }

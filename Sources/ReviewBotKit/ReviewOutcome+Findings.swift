@@ -1,3 +1,4 @@
+import FixEvidence
 import Foundation
 import MboxParser
 import ReviewEngine
@@ -22,6 +23,8 @@ struct FindingsDocument: Encodable {
         var verdictReason: String?
         /// Whether the patch's draft carries it (unverified findings only when configured).
         var drafted: Bool
+        /// Set for a finding a deterministic check wrote without a model call (its check).
+        var deterministicCheck: String?
     }
 
     struct Dropped: Encodable {
@@ -54,6 +57,26 @@ struct FindingsDocument: Encodable {
         var warnings: [String]
         /// Set when a mail client damaged the patch (nothing of it reviewed).
         var mangled: String?
+        /// The deterministic checks (passed, failed, not done) and earlier review comments
+        /// with their status; absent for a patch with nothing to check.
+        var checks: [Check]?
+        var earlierComments: [EarlierComment]?
+        var evidenceNotes: [String]?
+    }
+
+    struct Check: Encodable {
+        var check: String
+        var outcome: String
+        var subject: String
+        var detail: String
+    }
+
+    struct EarlierComment: Encodable {
+        var id: String
+        var by: String
+        var link: String?
+        var status: String
+        var reason: String
     }
 
     struct Skipped: Encodable {
@@ -72,6 +95,7 @@ struct FindingsDocument: Encodable {
         var overPatchCap = 0
         var reportedInEarlierRevision = 0
         var citesUnknownCode = 0
+        var raisedByAnotherReviewer = 0
     }
 
     /// The tree the review read: its base, how it was chosen, and the patches that did not
@@ -110,6 +134,8 @@ struct FindingsDocument: Encodable {
     init(_ outcome: ReviewOutcome) {
         let report = outcome.report
         var counts = DropCounts()
+        let statuses = outcome.earlierCommentStatuses
+        func evidenceOf(_ index: Int) -> PatchEvidence? { index < outcome.evidence.count ? outcome.evidence[index] : nil }
         patches = report.patches.map { review in
             let item = outcome.patches[review.patchIndex]
             let names = ReviewOutcome.draftNames(item.number)
@@ -123,6 +149,7 @@ struct FindingsDocument: Encodable {
                 case .overPatchCap: counts.overPatchCap += 1
                 case .reportedInEarlierRevision: counts.reportedInEarlierRevision += 1
                 case .citesUnknownCode: counts.citesUnknownCode += 1
+                case .raisedByAnotherReviewer: counts.raisedByAnotherReviewer += 1
                 }
             }
             return PatchRecord(
@@ -135,7 +162,17 @@ struct FindingsDocument: Encodable {
                 },
                 tasks: review.tasks.map(Self.task), usage: review.usage, cost: review.cost,
                 droppedAsRaisedEarlier: review.droppedAsRaisedEarlier, warnings: item.warnings,
-                mangled: item.patch.mangling?.rawValue)
+                mangled: item.patch.mangling?.rawValue,
+                checks: evidenceOf(review.patchIndex)?.checks.map {
+                    Check(check: $0.kind.rawValue, outcome: $0.outcome.rawValue, subject: $0.subject, detail: $0.detail)
+                },
+                earlierComments: evidenceOf(review.patchIndex).map { _ in
+                    statuses.filter { $0.patchIndex == review.patchIndex }.map {
+                        EarlierComment(id: $0.id, by: $0.who, link: $0.link.isEmpty ? nil : $0.link,
+                                       status: $0.status.rawValue, reason: $0.reason)
+                    }
+                },
+                evidenceNotes: evidenceOf(review.patchIndex)?.notes)
         }
         series = outcome.seriesTitle
         revision = outcome.revision
@@ -181,7 +218,8 @@ struct FindingsDocument: Encodable {
         }
         return Item(file: f.file, anchor: f.finding.anchor, category: f.finding.category.rawValue,
                     severity: f.finding.severity.rawValue, comment: f.finding.comment, evidence: f.finding.evidence,
-                    fingerprint: f.fingerprint.hex, verdict: verdict, verdictReason: reason, drafted: drafted)
+                    fingerprint: f.fingerprint.hex, verdict: verdict, verdictReason: reason, drafted: drafted,
+                    deterministicCheck: f.check?.rawValue)
     }
 
     static func task(_ t: TaskOutcome) -> Task {
@@ -202,6 +240,7 @@ struct FindingsDocument: Encodable {
         case .reportedInEarlierRevision: "already reported on an earlier revision"
         case .citesUnknownCode(let names):
             "cites code that exists neither in the tree nor in the series: " + names.joined(separator: ", ")
+        case .raisedByAnotherReviewer(let id): "already sent to the thread by another AI reviewer (\(id))"
         }
     }
 }

@@ -87,6 +87,8 @@ extension ReviewOutcome {
             out += ["## Cover letter", "", "- draft: \(names.mail), a summary reply to the cover letter", ""]
         }
 
+        out += evidenceSections
+
         out.append("## Not reviewed")
         out.append("")
         let notReviewed = notReviewedLines

@@ -1,3 +1,4 @@
+import FixEvidence
 import Foundation
 import MboxParser
 import ReviewEngine
@@ -42,6 +43,8 @@ public struct ReviewOutcome: Sendable {
     public var includeUnverified = false
     /// Whether the verification pass was on for this run.
     public var verificationRan = true
+    /// What each patch was checked against (by patch index); nil where there was nothing.
+    public var evidence: [PatchEvidence?] = []
 
     public init(seriesTitle: String, revision: Int, patches: [ReviewedPatch], report: ReviewReport,
                 drafts: [Int: ReviewDraft]) {
@@ -71,8 +74,9 @@ extension ReviewDraft {
             guard !findings.isEmpty, review.patchIndex < patches.count else { continue }
             let item = patches[review.patchIndex]
             let comments = findings.map { finding in
-                DraftComment(anchor: .diff(file: finding.position.fileIndex, hunk: finding.position.hunkIndex,
-                                           line: finding.position.lines.lowerBound),
+                DraftComment(anchor: finding.commitMessageLine.map { .commitMessage($0) }
+                                ?? .diff(file: finding.position.fileIndex, hunk: finding.position.hunkIndex,
+                                         line: finding.position.lines.lowerBound),
                              severity: finding.finding.severity.rawValue,
                              category: finding.finding.category.rawValue, text: finding.finding.comment)
             }

@@ -67,21 +67,27 @@ public struct ReviewSelection: Sendable {
 extension PreparedReview {
     /// Reads the source, picks the one series the selection names (refusing to guess
     /// among several) and prepares its review.
+    /// `evidenceStore` holds our findings on earlier revisions; nil reads the default state
+    /// database when it exists. `evidenceTree` answers the `Fixes:` and stack checks.
     public static func prepare(_ selection: ReviewSelection, reader: SourceReader,
-                               library: PromptLibrary) async throws -> PreparedReview {
+                               library: PromptLibrary, evidenceStore: StateStore? = nil,
+                               evidenceTree: TreeFacts? = nil) async throws -> PreparedReview {
         let (messages, errors, notes) = try await reader.seriesMessages(selection.source)
         let catalog = SeriesCatalog(messages: messages)
         let series = try catalog.choose(selection.choice, source: selection.source,
                                         namedMessage: SourceReader.namedMessage(selection.source))
-        var prepared = try prepare(series: series, selection: selection, notes: notes + errors,
-                                   configuration: reader.configuration, library: library)
+        var prepared = try await prepare(
+            series: series, selection: selection, notes: notes + errors, configuration: reader.configuration,
+            library: library, evidence: EvidenceSources(messages: messages, reader: reader, store: evidenceStore,
+                                                        tree: evidenceTree ?? TreeFacts.configured(reader)))
         try await prepared.attachConfiguredTree(selection: selection, reader: reader)
         return prepared
     }
 
     /// `--all`: every complete series of the source, each prepared on its own; the
     /// incomplete ones are returned apart, to be listed and left alone.
-    public static func prepareAll(_ selection: ReviewSelection, reader: SourceReader, library: PromptLibrary)
+    public static func prepareAll(_ selection: ReviewSelection, reader: SourceReader, library: PromptLibrary,
+                                  evidenceStore: StateStore? = nil, evidenceTree: TreeFacts? = nil)
         async throws -> (reviews: [(entry: SeriesCatalog.Entry, review: PreparedReview)],
                          incomplete: [SeriesCatalog.Entry])
     {
@@ -93,8 +99,10 @@ extension PreparedReview {
         }
         var reviews: [(entry: SeriesCatalog.Entry, review: PreparedReview)] = []
         for entry in catalog.entries where entry.series.isComplete {
-            var review = try prepare(series: entry.series, selection: selection, notes: notes + errors,
-                                     configuration: reader.configuration, library: library)
+            var review = try await prepare(
+                series: entry.series, selection: selection, notes: notes + errors, configuration: reader.configuration,
+                library: library, evidence: EvidenceSources(messages: messages, reader: reader, store: evidenceStore,
+                                                            tree: evidenceTree ?? TreeFacts.configured(reader)))
             try await review.attachConfiguredTree(selection: selection, reader: reader)
             reviews.append((entry, review))
         }
@@ -102,7 +110,8 @@ extension PreparedReview {
     }
 
     static func prepare(series: PatchSeries, selection: ReviewSelection, notes: [String],
-                        configuration: Configuration, library: PromptLibrary) throws -> PreparedReview {
+                        configuration: Configuration, library: PromptLibrary,
+                        evidence: EvidenceSources) async throws -> PreparedReview {
         var allNotes = notes
         if !series.isComplete {
             allNotes.append("series incomplete: missing " + series.missing.map { "\($0)/\(series.total)" }
@@ -120,9 +129,10 @@ extension PreparedReview {
             title: series.cover?.subject.title ?? series.patches.first?.subject.title ?? "",
             authorEmail: (series.cover?.message.author ?? first?.author)?.email ?? "",
             revision: series.revision)
-        let reviewSeries = ReviewSeries(
+        var reviewSeries = ReviewSeries(
             identity: identity, coverLetter: series.cover.map { coverText($0.message) },
             patches: patches.map { ReviewPatch(title: $0.title, messageID: $0.mail.messageID, patch: $0.patch) })
+        reviewSeries.attach(await gatherEvidence(series: series, review: reviewSeries, sources: evidence, tree: evidence.tree))
 
         var bundles: [PromptBundle] = []
         var matches: [[PromptMatch]] = []

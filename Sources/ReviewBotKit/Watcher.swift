@@ -284,8 +284,11 @@ public actor Watcher {
             guard let entry = catalog.entries.max(by: { $0.series.patches.count < $1.series.patches.count }) else {
                 throw ReviewBotError("none of its messages holds a patch any more", kind: .noPatches)
             }
-            var prepared = try PreparedReview.prepare(series: entry.series, selection: ReviewSelection(source: "watch"),
-                                                      notes: [], configuration: configuration, library: library)
+            let reader = SourceReader(configuration: configuration, flags: options.flags, environment: options.environment)
+            var prepared = try await PreparedReview.prepare(
+                series: entry.series, selection: ReviewSelection(source: "watch"), notes: [], configuration: configuration,
+                library: library, evidence: EvidenceSources(messages: mails.map(\.series), reader: reader, store: store,
+                                                            tree: TreeFacts.configured(reader)))
             // `--tree` / `[tree] path`: the same code context `review` reads.
             if let provider = try await TreeContextProvider.open(for: prepared, configuration: configuration, base: nil,
                                                                  environment: options.environment) {

@@ -1,3 +1,4 @@
+import FixEvidence
 import Foundation
 import MboxParser
 
@@ -27,6 +28,11 @@ public struct AnchoredFinding: Sendable, Hashable {
     public var verification: VerificationStatus = .notVerified
     /// How many reports were merged into this one (1 when no duplicate was seen).
     public var mergedCount: Int = 1
+    /// Set for a finding written without a model call, from a failed deterministic check.
+    public var check: FixCheck.Kind?
+    /// Set when the finding is about a line of the commit message (its text) rather than
+    /// a diff line; `line` and `position` then do not point into the diff.
+    public var commitMessageLine: String?
 
     public var file: String { finding.file }
 }
@@ -45,6 +51,8 @@ public enum DropReason: Sendable, Hashable {
     /// The comment or evidence names code (functions, fields, structs, macros) that exists
     /// neither in the tree after the patch nor anywhere in the series.
     case citesUnknownCode(names: [String])
+    /// Another AI reviewer already sent this comment to the thread (its id, `v2-B1`).
+    case raisedByAnotherReviewer(String)
 }
 
 /// A finding left out, kept so the report can count and list it.

@@ -34,12 +34,17 @@ extension PromptBundle {
                     : MaterialFence.wrap(item.patch.diffstat.joined(separator: "\n"), label: "diffstat"),
                 "patch_guides": try library.render(template: "patch-guides", variables: ["guides": ownGuides(matches)]),
             ])
+            // The evidence follows the patch in the same block, so every task and every
+            // verification of the patch sees it and it is cached with the patch.
+            let evidence = try evidenceSection(item.evidence, notes: item.patch.notes, library: library)
+            let patchContext = evidence.isEmpty ? context
+                : context.trimmingCharacters(in: .newlines) + "\n\n" + evidence + "\n"
             let bundle = try PromptBundle(
                 protocolText: (guides + [fences]).joined(separator: "\n\n"),
                 verifyProtocol: try library.file(named: "verify").body + "\n\n" + fences,
                 specTexts: matches.map(\.file.body),
                 falsePositiveGuide: try library.renderedGuide(named: "false-positive-guide", variables: variables),
-                seriesContext: context,
+                seriesContext: patchContext,
                 task: try library.template(named: "task"),
                 verify: try library.template(named: "verify-task"),
                 codeContext: try library.template(named: "code-context"),

@@ -76,6 +76,12 @@ public struct ReviewRunner: Sendable {
         if let tree {
             await checkCitations(&selections, series: series, tree: tree)
         }
+        // After the citation check: a deterministic finding names what the report or the
+        // tree showed, which need not be in the series.
+        for index in selections.indices {
+            selections[index].apply(series.patches[index].evidence, patchIndex: index, earlierFingerprints: earlier,
+                                    floor: configuration.severityFloor)
+        }
         if configuration.verify {
             await verify(&selections, plan: plan, context: context)
         }
@@ -150,7 +156,10 @@ public struct ReviewRunner: Sendable {
     /// same concurrency bound; refuted findings are dropped, the rest keep their verdict.
     func verify(_ selections: inout [FindingSelection], plan: ReviewPlan, context: RunContext) async {
         let tasks = Dictionary(plan.tasks.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        let work = selections.indices.flatMap { patch in selections[patch].kept.indices.map { (patch, $0) } }
+        // A deterministic check's finding is its own verification.
+        let work = selections.indices.flatMap { patch in
+            selections[patch].kept.indices.filter { !selections[patch].kept[$0].isDeterministic }.map { (patch, $0) }
+        }
         let items = work.map { selections[$0.0].kept[$0.1] }
         let verdicts = await boundedMap(items, limit: configuration.concurrency) { finding -> VerificationStatus in
             let verdict = await verdict(for: finding, task: tasks[finding.taskID]!, context: context)
@@ -207,6 +216,7 @@ public struct ReviewRunner: Sendable {
             if configuration.recordFingerprints {
                 try store.recordFingerprints(report.patches.flatMap { $0.findings.map { ($0.fingerprint.hex, $0.file) } },
                                              seriesKey: report.identity.key, revision: report.identity.revision)
+                try store.recordFindingTexts(report.storedFindings, seriesKey: report.identity.key)
             }
             try store.recordRun(RunRecord(
                 seriesKey: report.identity.key, revision: report.identity.revision, model: configuration.request.model,

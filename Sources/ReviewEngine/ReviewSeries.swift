@@ -1,4 +1,5 @@
 import Crypto
+import FixEvidence
 import Foundation
 import MboxParser
 
@@ -33,11 +34,15 @@ public struct ReviewPatch: Sendable, Hashable {
     public var title: String
     public var messageID: String?
     public var patch: Patch
+    /// What the patch is checked against beyond its diff (syzbot reports, Fixes: checks,
+    /// earlier review); shown in the patch's context, and its failed checks are findings.
+    public var evidence: PatchEvidence?
 
-    public init(title: String, messageID: String? = nil, patch: Patch) {
+    public init(title: String, messageID: String? = nil, patch: Patch, evidence: PatchEvidence? = nil) {
         self.title = title
         self.messageID = messageID
         self.patch = patch
+        self.evidence = evidence
     }
 }
 

@@ -127,6 +127,7 @@ public final class StateStore: Sendable {
             }
         }
         registerSentMailMigration(&migrator)
+        registerFindingTextMigration(&migrator)
         registerWatchMigration(&migrator)
         return migrator
     }

@@ -118,6 +118,11 @@ import Testing
             "sections": "rwdt_probe() in drivers/watchdog/renesas_wdt.c", "omitted": "callers of rwdt_start()",
             "max_tool_turns": "6", "guides": "- watchdog (subsystems/watchdog.md)",
             "reason": "error: patch failed: drivers/watchdog/renesas_wdt.c:42", "fence_open": "<<<BEGIN DATA ID>>>", "fence_close": "<<<END DATA ID>>>",
+            "reports": "Bug: KASAN: slab-use-after-free Write in recv_work",
+            "checks": "failed: Fixes: 1a2b3c4d5e6f (\"foo: bar\"): not a commit of HEAD",
+            "comments": "v1-C1: Rita Reviewer <rita@example.org> on v1\n> +\tfoo();\nWhy?",
+            "findings": "v1-F1: our low logic finding on v1, drivers/foo.c",
+            "changelog": "v2: use devm_clk_get() (Rita)",
         ]
         for template in templates {
             let used = try template.placeholders()

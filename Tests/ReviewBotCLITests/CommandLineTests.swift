@@ -85,6 +85,21 @@ enum CLI {
         #expect(!result.stderr.isEmpty)
     }
 
+    /// Review guides are configuration: a broken override is the user's to fix (exit 2),
+    /// not a failed server (exit 3), and the message names the file and line.
+    @Test func aMalformedGuideOrMissingPromptDirectoryExitsTwo() throws {
+        let prompts = try CLI.scratch().appendingPathComponent("prompts")
+        try FileManager.default.createDirectory(at: prompts, withIntermediateDirectories: true)
+        try Data("---\nname: broken\ntriggers:\n  - context: spin_lock\n---\nBody.\n".utf8)
+            .write(to: prompts.appendingPathComponent("broken.md"))
+        let broken = try CLI.run(["prompts", "list", "--prompts", prompts.path])
+        #expect(broken.status == 2, "\(broken.stderr)")
+        #expect(broken.stderr.contains("broken.md:"), "\(broken.stderr)")
+        let missing = try CLI.run(["plan", CLI.exynos, "--prompts", prompts.appendingPathComponent("nope").path])
+        #expect(missing.status == 2, "\(missing.stderr)")
+        #expect(missing.stderr.contains("does not exist"), "\(missing.stderr)")
+    }
+
     @Test func versionPrintsTheProgramVersion() throws {
         let result = try CLI.run(["--version"])
         #expect(result.status == 0)
