@@ -58,6 +58,10 @@ let package = Package(
         .executableTarget(name: "ReviewBench", dependencies: [
             "ReviewBotKit", "ReviewEngine", "LoopbackServers", "MboxParser", "PromptLibrary", "CurlKit",
         ]),
+        // scripts/bench-watch: a day of list traffic through the watcher against the fake API.
+        .executableTarget(name: "WatchBench", dependencies: [
+            "ReviewBotKit", "ReviewEngine", "LoopbackServers", "PromptLibrary",
+        ]),
         // scripts/trigger-noise: how many prompt files the triggers select per fixture patch.
         .executableTarget(name: "TriggerNoise", dependencies: ["PromptLibrary", "MboxParser"]),
 

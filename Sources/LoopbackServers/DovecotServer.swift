@@ -170,6 +170,8 @@ public final class DovecotServer: Sendable {
             "disable_plaintext_auth = no",
             "auth_mechanisms = plain login",
             "mail_location = maildir:\(dir)/mail/%u/Maildir",
+            // IDLE looks for new mail this often where inotify does not tell it (watch tests).
+            "mailbox_idle_check_interval = 1 secs",
             "namespace inbox {",
             "  inbox = yes",
             "  mailbox Drafts {",

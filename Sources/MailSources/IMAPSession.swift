@@ -10,7 +10,7 @@ import MboxParser
 /// beyond libetpan's per-read timeout. What the server says is shown only with the
 /// password removed and control characters made visible.
 final class IMAPSession {
-    private let session: UnsafeMutablePointer<mailimap>
+    let session: UnsafeMutablePointer<mailimap>
     let url: IMAPMailboxURL
     private let timeout: Double
     private let watchdog = IMAPWatchdog()
@@ -96,7 +96,7 @@ final class IMAPSession {
     }
 
     /// Runs one libetpan call under the watchdog: `what` names it in a timeout error.
-    private func step(_ what: String, maxBytes: Int = IMAPOptions.maxLineBytes, _ body: () -> Int32) throws -> Int32 {
+    func step(_ what: String, maxBytes: Int = IMAPOptions.maxLineBytes, _ body: () -> Int32) throws -> Int32 {
         watchdog.begin(what, seconds: stepLimit, maxBytes: maxBytes)
         let code = body()
         watchdog.end()
@@ -164,7 +164,7 @@ final class IMAPSession {
         try uidSearch(key: mailimap_search_key_new_header(strdup("Message-ID"), strdup("<\(messageID)>")))
     }
 
-    private func uidSearch(key: UnsafeMutablePointer<mailimap_search_key>) throws -> [UInt32] {
+    func uidSearch(key: UnsafeMutablePointer<mailimap_search_key>) throws -> [UInt32] {
         defer { mailimap_search_key_free(key) }
         var result: UnsafeMutablePointer<clist>?
         let code = try step("UID SEARCH", maxBytes: IMAPOptions.maxSearchBytes) { mailimap_uid_search(session, nil, key, &result) }
@@ -265,7 +265,7 @@ final class IMAPSession {
             ? String(shown.prefix(IMAPOptions.maxShownReplyCharacters)) + " [...]" : shown
     }
 
-    private func commandError(_ code: Int32, _ what: String) -> MailSourceError {
+    func commandError(_ code: Int32, _ what: String) -> MailSourceError {
         if code == MAILIMAP_ERROR_STREAM || code == MAILIMAP_ERROR_PARSE { return streamError(code, doing: what) }
         let reason = serverText
         return MailSourceError("\(what) at \(url.host):\(url.port)\(reason.isEmpty ? "" : ": \(reason)")")

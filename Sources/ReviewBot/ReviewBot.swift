@@ -35,6 +35,7 @@ struct ReviewBotCommand: AsyncParsableCommand {
             FeedbackCommand.self,
             StatsCommand.self,
             LessonsCommand.self,
+            WatchCommand.self,
         ])
 
     /// ArgumentParser's own `main`, with the documented exit codes: a usage error is 2

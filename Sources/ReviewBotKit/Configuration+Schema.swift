@@ -178,6 +178,16 @@ enum ConfigSchema {
     /// a fetch from lore before the review starts.
     static let earlierRounds: ClosedRange<Int> = 0...10
 
+    /// Seconds between polls: a twentieth of a second lets loopback tests run quickly; a
+    /// day between two looks is no longer watching.
+    static let pollSeconds: ClosedRange<Double> = 0.05...86_400
+    /// Minutes an incomplete series waits for its missing parts: a week covers any
+    /// posting that arrives in pieces.
+    static let settleMinutes: ClosedRange<Double> = 0...10_080
+    /// Series reviewed at once; each runs `[model] concurrency` requests, so the product
+    /// stays within what any API rate limit admits.
+    static let watchConcurrency: ClosedRange<Int> = 1...32
+
     static var keys: [ConfigKey] { [
         key("prompts_dir", \.promptsDirectory,
             doc: "directory whose prompt files replace (same relative path) or add to the bundled ones"),
@@ -260,6 +270,21 @@ enum ConfigSchema {
         key("syzbot.url", \.syzbot.url, .url(schemes: ["https", "http"]), doc: "the syzbot dashboard"),
         key("syzbot.timeout_seconds", \.syzbot.timeoutSeconds, timeoutSeconds,
             doc: "seconds of silence before the dashboard is given up on (the review goes on without the report)"),
+
+        key("watch.poll_seconds", \.watch.pollSeconds, pollSeconds,
+            doc: "seconds between two reads of a lore feed (or an IMAP folder whose server has no IDLE)"),
+        key("watch.settle_minutes", \.watch.settleMinutes, settleMinutes,
+            doc: "an incomplete series is reviewed this long after its first part, its missing slots noted"),
+        key("watch.concurrency", \.watch.concurrency, watchConcurrency, doc: "series reviewed at once"),
+        key("watch.daily_budget_usd", \.watch.dailyBudgetUSD, budgetUSD,
+            doc: "dollars a day all watch reviews may cost (0: no limit); beyond it series wait for the next day"),
+        key("watch.me", \.watch.me, doc: "my addresses, comma-separated: only series sent To or Cc one of them"),
+        key("watch.list_ids", \.watch.listIDs, doc: "List-Id values, comma-separated: only series on these lists"),
+        key("watch.subject", \.watch.subject, doc: "only series whose subject this regular expression finds"),
+        key("watch.skip_authors", \.watch.skipAuthors, doc: "authors' addresses never reviewed, comma-separated"),
+        key("watch.files", \.watch.files, doc: "MAINTAINERS F: style patterns, comma-separated: only series touching them"),
+        key("watch.maintainers", \.watch.maintainers, doc: "a MAINTAINERS file whose watch.entry gives the file patterns"),
+        key("watch.entry", \.watch.entry, doc: "the MAINTAINERS entry (its title, e.g. SOUND) whose F:/X:/N: lines filter"),
 
         key("drafts.from", \.drafts.from, doc: "Name <email> the drafts are from"),
         key("drafts.disclosure", \.drafts.disclosure, doc: "the line that opens every draft (empty: none)"),

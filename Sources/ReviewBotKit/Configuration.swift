@@ -128,6 +128,7 @@ public struct Configuration: Sendable, Equatable {
     public var syzbot = Syzbot()
     public var drafts = Drafts()
     public var tree = Tree()
+    public var watch = Watch()
     /// Directory whose prompt files replace or add to the bundled ones.
     public var promptsDirectory: String?
     /// Dollars per million tokens, keyed by model name (a key also prices longer names it

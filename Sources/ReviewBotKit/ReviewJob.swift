@@ -19,6 +19,9 @@ public struct ReviewJob: Sendable {
     /// `--fresh`: ask the model again instead of reading the response cache (answers are
     /// still stored).
     public var fresh: Bool
+    /// Watch mode's SIGTERM: no further model call starts, and a run stopped this way
+    /// writes nothing (it is run again later, its answers from the response cache).
+    public var stop: RunStop? = nil
 
     public init(prepared: PreparedReview, configuration: Configuration, outputDirectory: URL,
                 b4Directory: URL? = nil, verify: Bool? = nil, fresh: Bool = false, force: Bool = false,
@@ -121,6 +124,7 @@ public struct ReviewJob: Sendable {
             outcome.drafts[number]!.notes.map { "\(ReviewOutcome.draftNames(number).mail): \($0)" }
         }
         let reviewedAny = report.outcomes.contains { if case .reviewed = $0.status { true } else { false } }
+        if Self.wasStopped(outcome, by: stop) { return outcome }
         if report.failure == nil || reviewedAny {
             outcome.notes += try outcome.write(to: outputDirectory, b4Directory: b4Directory, review: review,
                                                force: force, date: date)
@@ -144,8 +148,15 @@ public struct ReviewJob: Sendable {
         var runner = ReviewRunner(transport: transport, store: store, configuration: engine)
         runner.progress = progress
         runner.notice = notice
+        runner.stop = stop
         return try await runner.run(plan: prepared.plan, series: prepared.reviewSeries, prompts: prepared.bundles,
                                     tree: prepared.tree)
+    }
+
+    /// A run stopped from outside (watch mode's SIGTERM) before all its tasks were sent: it
+    /// writes nothing and is run again later, its answers from the response cache.
+    public static func wasStopped(_ outcome: ReviewOutcome, by stop: RunStop?) -> Bool {
+        stop?.requested != nil && !outcome.report.unreviewedTasks.isEmpty
     }
 
     /// The one line a failed run ends with: what the API said, which setting to fix.

@@ -44,8 +44,9 @@ extension ReviewRunner {
             attempt += 1
             let pause = await ledger.reserve(now: clock.now(), inputTokens: inputTokens)
             await self.pause(pause, for: "the API's rate limit to reset")
-            // A refused key or a dead API seen while this request waited stops it too.
-            if await ledger.failure != nil { return .stopped }
+            // A refused key, a dead API or a stop request seen while this request waited
+            // stops it too.
+            if await ledger.failure != nil || ledger.stop?.requested != nil { return .stopped }
             await ledger.countCall()
             let failure: AttemptFailure
             do {

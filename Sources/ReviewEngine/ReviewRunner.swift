@@ -15,6 +15,8 @@ public struct ReviewRunner: Sendable {
     /// Called before a long pause (rate-limit pacing, a retry's back-off), from any task's
     /// context, so the command can say the run is waiting and until when.
     public var notice: (@Sendable (ReviewWait) -> Void)?
+    /// Once requested, no further request is sent (the ones in flight finish).
+    public var stop: RunStop?
 
     public init(transport: any MessagesTransport, store: StateStore?, configuration: ReviewConfiguration,
                 clock: any ReviewClock = SystemClock(),
@@ -39,7 +41,8 @@ public struct ReviewRunner: Sendable {
         guard configuration.concurrency >= 1 else { throw ReviewEngineError.invalidConfiguration("concurrency below 1") }
         let startedAt = clock.now()
         let price = configuration.prices.price(for: configuration.request.model)
-        let ledger = RunLedger(budget: configuration.budget, price: price, cacheWarmup: configuration.cacheWarmup)
+        let ledger = RunLedger(budget: configuration.budget, price: price, cacheWarmup: configuration.cacheWarmup,
+                               stop: stop)
         guard configuration.maxToolTurns >= 0 else { throw ReviewEngineError.invalidConfiguration("max_tool_turns below 0") }
         let prefixes = series.patches.indices.map {
             PromptAssembly.prefix(bundle: prompts[$0], series: series, patchIndex: $0,

@@ -18,28 +18,32 @@ actor RunLedger {
     private(set) var warnings: [String] = []
     private var pacer = RateLimitPacer()
     let cacheWarmup: Duration
+    /// Set from outside the run (watch mode's SIGTERM): no request is admitted after it.
+    let stop: RunStop?
     /// While the run's first request is out and no answer has come back: requests wait
     /// until this date, so they find the shared prefix cached instead of writing it again.
     private var warmupUntil: Date?
     private var answered = false
 
-    init(budget: RunBudget, price: ModelPrice?, cacheWarmup: Duration = .zero) {
+    init(budget: RunBudget, price: ModelPrice?, cacheWarmup: Duration = .zero, stop: RunStop? = nil) {
         self.budget = budget
         self.price = price
         self.cacheWarmup = cacheWarmup
+        self.stop = stop
     }
 
     /// Whether a request estimated at `estimate` may start; once one is refused the run is
     /// stopped and every later request is refused too, so the run ends in plan order.
     func admit(_ estimate: TokenUsage) -> Bool {
-        guard failure == nil else { return false }
+        guard failure == nil, stop?.requested == nil else { return false }
         if !stoppedByBudget, !budget.admits(spent: usage, next: estimate, price: price) { stoppedByBudget = true }
         return !stoppedByBudget
     }
 
     /// Why requests are no longer admitted, for the tasks left unreviewed.
     var stopReason: String {
-        switch failure {
+        if failure == nil, let reason = stop?.requested { return "not sent: \(reason)" }
+        return switch failure {
         case .rejectedCredentials?: "not sent: the API refused the key"
         case .unreachable?: "not sent: the API did not answer"
         case nil: "the run budget was used up"

@@ -128,6 +128,7 @@ public final class StateStore: Sendable {
         }
         registerSentMailMigration(&migrator)
         registerFindingTextMigration(&migrator)
+        registerWatchMigration(&migrator)
         registerEvalMigration(&migrator)
         registerFeedbackMigration(&migrator)
         registerLessonsMigration(&migrator)
