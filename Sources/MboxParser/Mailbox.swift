@@ -199,11 +199,13 @@ public struct Mailbox: Sequence, Sendable {
                 }
                 if type == S_IFIFO {
                     // Named by the user: opened again, blocking, to wait for its writer (a
-                    // non-blocking open without one reads as empty at once).
-                    close(fd)
+                    // non-blocking open without one reads as empty at once). The first
+                    // descriptor is closed only after: a writer it let in would otherwise
+                    // meet a FIFO with no reader and die of SIGPIPE.
                     let blocking = open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY)
+                    let reason = String(cString: strerror(errno))
+                    close(fd)
                     guard blocking >= 0 else {
-                        let reason = String(cString: strerror(errno))
                         return .failure(MboxParserError(.unreadableSource, location: location, reason: "cannot open: \(reason)"))
                     }
                     return .success(blocking)

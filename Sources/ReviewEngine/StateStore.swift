@@ -47,6 +47,10 @@ public final class StateStore: Sendable {
     static let busyTimeout: TimeInterval = 10
     /// Attempts for one write transaction when the lock wait still ends in SQLITE_BUSY.
     static let writeAttempts = 3
+    /// How often a run that lost the race to create a new database looks again. Another
+    /// run's whole migration list takes well under a second; ten looks wait up to 11 s in
+    /// all, enough for a loaded machine, before the error is the user's to see.
+    static let migrationAttempts = 10
     /// The largest answer kept in the response cache: the transport refuses larger ones
     /// already; this keeps any other caller from filling the database.
     public static let maxCachedResponseBytes = CurlMessagesTransport.maxAnswerBytes
@@ -67,14 +71,22 @@ public final class StateStore: Sendable {
     }
 
     /// Brings the schema up to date. GRDB reads which migrations ran before it takes the
-    /// write lock, so two runs opening a new file at once can both start the same one; the
-    /// one that loses finds the work done by the other, and that is success.
+    /// write lock, so two runs opening a new file at once can both start the same one. The
+    /// one that loses may find the other still part-way through the list (each migration
+    /// is its own transaction), so it waits and reads the list again rather than failing.
     static func migrate(_ database: DatabasePool) throws {
-        if try database.read({ try migrator.hasCompletedMigrations($0) }) { return }
-        do {
-            try retryingBusy { try migrator.migrate(database) }
-        } catch {
-            guard try database.read({ try migrator.hasCompletedMigrations($0) }) else { throw error }
+        var attempt = 1
+        while true {
+            if try database.read({ try migrator.hasCompletedMigrations($0) }) { return }
+            do {
+                try retryingBusy { try migrator.migrate(database) }
+                return
+            } catch {
+                if try database.read({ try migrator.hasCompletedMigrations($0) }) { return }
+                guard attempt < migrationAttempts else { throw error }
+                attempt += 1
+                usleep(useconds_t(200_000 * attempt))
+            }
         }
     }
 

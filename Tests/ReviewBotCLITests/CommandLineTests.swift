@@ -258,7 +258,10 @@ enum CLI {
         let api = try fake()
         defer { api.stop() }
         let out = try CLI.scratch().appendingPathComponent("out").path
-        let result = try CLI.run(["review", CLI.exynos, "--out", out, "--config", try config()],
+        // One request at a time: with more, the cache warm-up lets others go after 2 s, and
+        // on a loaded machine the 401 can take longer than that to come back. What is
+        // tested is that nothing is sent after the refusal, though the series has 7 patches.
+        let result = try CLI.run(["review", CLI.exynos, "--out", out, "--config", try config("[model]\nconcurrency = 1\n")],
                                  environment: ["ANTHROPIC_API_KEY": "test-key-wrong", "ANTHROPIC_BASE_URL": api.baseURL])
         #expect(result.status == 3, "\(result.stderr)")
         let lines = result.stderr.split(separator: "\n")
