@@ -49,7 +49,7 @@ let package = Package(
         ]),
         // The executable: argument parsing and exit codes only.
         .executableTarget(name: "ReviewBot", dependencies: [
-            "ReviewBotKit",
+            "ReviewBotKit", "CurlKit",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Test doubles that speak the real protocols on loopback (lore's paths, the Messages API).
@@ -75,7 +75,7 @@ let package = Package(
                     exclude: ["Golden", "TriggerFixtures"]),
         .testTarget(name: "MailSourcesTests", dependencies: ["MailSources", "LoopbackServers", "MboxParser"]),
         .testTarget(name: "ReviewEngineTests", dependencies: ["ReviewEngine", "LoopbackServers", "MboxParser", "FixEvidence"]),
-        .testTarget(name: "ReviewBotTests", dependencies: ["ReviewBotKit", "LoopbackServers", "GitFixtures"],
+        .testTarget(name: "ReviewBotTests", dependencies: ["ReviewBotKit", "CurlKit", "LoopbackServers", "GitFixtures"],
                     exclude: ["Golden"]),
         .testTarget(name: "KernelTreeTests", dependencies: ["KernelTree", "MboxParser", "ReviewBotKit", "ReviewEngine", "GitFixtures"]),
         // The built `reviewbot` run as a user runs it: exit codes, help, completions.

@@ -97,7 +97,7 @@ extension CurlClient {
             error = CurlError(.protocolFailure, "smtp server \(transfer.host) refused the message: \(transfer.errorDetail)")
         }
         let redactor = SecretRedactor([server.password].compactMap { $0 })
-        error.message = VisibleText.make(redactor.redact(error.message))
+        error.message = TerminalText.visible(redactor.redact(error.message))
         return error
     }
 }

@@ -260,7 +260,7 @@ final class IMAPSession {
     /// The server's last words, without the password, made safe to print, cut short.
     private var serverText: String {
         guard let text = session.pointee.imap_response else { return "" }
-        let shown = VisibleText.make(redactor.redact(String(cString: text)))
+        let shown = TerminalText.visible(redactor.redact(String(cString: text)))
         return shown.count > IMAPOptions.maxShownReplyCharacters
             ? String(shown.prefix(IMAPOptions.maxShownReplyCharacters)) + " [...]" : shown
     }

@@ -32,7 +32,7 @@ public enum PasswordCommand {
         let password = String(decoding: line.last == UInt8(ascii: "\r") ? line.dropLast() : line, as: UTF8.self)
         func stderr() -> String {
             let shown = SecretRedactor([password]).redact(String(decoding: result.errorOutput, as: UTF8.self))
-            let text = VisibleText.make(shown.trimmingCharacters(in: .whitespacesAndNewlines))
+            let text = TerminalText.visible(shown.trimmingCharacters(in: .whitespacesAndNewlines))
             guard !text.isEmpty else { return "" }
             return ": " + text + (result.errorTruncated ? " [...]" : "")
         }

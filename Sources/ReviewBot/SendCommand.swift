@@ -1,4 +1,5 @@
 import ArgumentParser
+import CurlKit
 import Foundation
 import ReviewBotKit
 import ReviewEngine

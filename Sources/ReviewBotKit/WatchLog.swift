@@ -19,7 +19,7 @@ public struct WatchLog: Sendable {
     }
 
     public func line(_ level: Level, _ text: String) {
-        let visible = VisibleText.make(text)
+        let visible = TerminalText.visible(text)
         let label = level == .info ? "" : (level == .error ? "error: " : "warning: ")
         write(journal ? "<\(level.rawValue)>\(label)\(visible)\n" : "reviewbot watch: \(label)\(visible)\n")
     }

@@ -349,7 +349,7 @@ public actor Watcher {
             + (bySeverity.isEmpty ? "" : " (" + bySeverity.joined(separator: ", ") + ")")
         let cost = outcome.report.cost.map { String(format: "$%.4f", $0) } ?? "cost unknown"
         let state = outcome.isIncomplete ? ", INCOMPLETE" : ""
-        return VisibleText.make("\(revision) \(outcome.seriesTitle): \(counted), \(cost)\(state), "
+        return TerminalText.visible("\(revision) \(outcome.seriesTitle): \(counted), \(cost)\(state), "
                                 + "\(outcome.drafts.count) draft(s) in \(directory)") + "\n"
     }
 

@@ -17,7 +17,7 @@ public struct ReviewWait: Sendable, Hashable, CustomStringConvertible {
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.dateFormat = Calendar.current.isDate(until, inSameDayAs: Date()) ? "HH:mm:ss" : "yyyy-MM-dd HH:mm:ss"
         let seconds = Int(duration.seconds.rounded(.up))
-        return "waiting \(seconds)s, until \(formatter.string(from: until)), for \(VisibleText.make(reason))"
+        return "waiting \(seconds)s, until \(formatter.string(from: until)), for \(TerminalText.visible(reason))"
     }
 }
 

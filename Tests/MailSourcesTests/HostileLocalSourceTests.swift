@@ -114,7 +114,7 @@ import Testing
             try PasswordCommand.firstLine(of: "printf 'gpg: decryption failed: No secret key\\033[2J\\n' >&2; exit 2",
                                           environment: [:], what: "[smtp] password_command")
         }
-        #expect(error?.description == "[smtp] password_command failed with status 2: gpg: decryption failed: No secret key\\x1b[2J")
+        #expect(error?.description == "[smtp] password_command failed with status 2: gpg: decryption failed: No secret key^[[2J")
         let long = #expect(throws: MailSourceError.self) {
             try PasswordCommand.firstLine(of: "head -c 100000 /dev/zero | tr '\\0' e >&2; exit 1", environment: [:])
         }

@@ -185,7 +185,7 @@ import Testing
         } throws: { error in
             let text = "\(error)"
             return text.hasPrefix("login failed for \(user)") && !text.contains(password)
-                && text.contains(SecretRedactor.placeholder) && !text.contains("\u{1B}") && text.contains("\\x1b")
+                && text.contains(SecretRedactor.placeholder) && !text.contains("\u{1B}") && text.contains("^[")
         }
     }
 

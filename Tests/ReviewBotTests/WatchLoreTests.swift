@@ -170,6 +170,6 @@ import Testing
         journal.warn("lore said \u{1b}[31mno\nmore")
         journal.info("fine")
         WatchLog(environment: [:], write: { lines.append($0) }).error("plain")
-        #expect(lines.all == ["<4>warning: lore said \\x1b[31mno\\nmore\n", "<6>fine\n", "reviewbot watch: error: plain\n"])
+        #expect(lines.all == ["<4>warning: lore said ^[[31mno^Jmore\n", "<6>fine\n", "reviewbot watch: error: plain\n"])
     }
 }
