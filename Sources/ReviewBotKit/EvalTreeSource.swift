@@ -1,4 +1,5 @@
 import Foundation
+import MailSources
 import ReviewEngine
 
 /// Bounds on the git commands the eval runs in a user's tree.
@@ -93,7 +94,9 @@ public struct EvalTreeSource: EvalPatchSource {
         let environment = ["GIT_INDEX_FILE": index]
         let read = try git(["read-tree", parent], environment: environment)
         guard read.status == 0 else { return "git read-tree \(parent.prefix(12)) failed: \(read.errorLine)" }
-        let apply = try git(["apply", "--cached", "--check", "-"], environment: environment, input: patch)
+        let patchFile = scratch.appendingPathComponent("commit.patch")
+        try patch.write(to: patchFile)
+        let apply = try git(["apply", "--cached", "--check", patchFile.path], environment: environment)
         return apply.status == 0 ? nil : apply.errorLine
     }
 
@@ -116,67 +119,26 @@ public struct EvalTreeSource: EvalPatchSource {
     }
 
     /// Runs git in the tree with no shell, no pager, no user config that could run
-    /// programs (no hooks apply to these commands), a byte limit on stdout and a deadline.
-    func git(_ arguments: [String], environment extra: [String: String] = [:], input: Data? = nil) throws -> GitResult {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git", "-C", path, "-c", "core.pager=cat", "-c", "color.ui=false"] + arguments
+    /// programs (no hooks apply to these commands), a byte limit on stdout and a deadline:
+    /// `ProgramRun`, the runner the Fixes: checks read the tree with.
+    func git(_ arguments: [String], environment extra: [String: String] = [:]) throws -> GitResult {
         var environment = ProcessInfo.processInfo.environment
         environment["GIT_TERMINAL_PROMPT"] = "0"
         environment["GIT_OPTIONAL_LOCKS"] = "0"
         for (key, value) in extra { environment[key] = value }
-        process.environment = environment
-        let out = Pipe(), err = Pipe(), inPipe = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = input == nil ? FileHandle.nullDevice : inPipe
-        do { try process.run() } catch {
-            throw ReviewBotError("cannot run git for --tree \(path): \(error.localizedDescription); install git",
-                                 kind: .unavailable)
+        let result: ProgramRun.Output
+        do {
+            result = try ProgramRun.run("git", ["-C", path, "-c", "core.pager=cat", "-c", "color.ui=false"] + arguments,
+                                        environment: environment, timeout: EvalGitLimits.timeoutSeconds,
+                                        maxOutputBytes: EvalGitLimits.maxPatchBytes)
+        } catch {
+            throw ReviewBotError("cannot run git for --tree \(path): \(error)", kind: .unavailable)
         }
-        let deadline = DispatchWorkItem { if process.isRunning { process.terminate() } }
-        DispatchQueue.global().asyncAfter(deadline: .now() + EvalGitLimits.timeoutSeconds, execute: deadline)
-        defer { deadline.cancel() }
-        if let input {
-            let writer = inPipe.fileHandleForWriting
-            DispatchQueue.global().async {
-                try? writer.write(contentsOf: input)
-                try? writer.close()
-            }
+        guard let status = result.status else {
+            throw ReviewBotError("git \(arguments.first ?? "") in \(path) \(result.failure ?? "failed"); "
+                + "such a commit is left out, or check that the repository is not locked", kind: .unavailable)
         }
-        let errorBox = ErrorBox()
-        let errorDone = DispatchSemaphore(value: 0)
-        DispatchQueue.global().async {
-            errorBox.data = (try? err.fileHandleForReading.read(upToCount: 64 * 1_024)) ?? Data()
-            _ = try? err.fileHandleForReading.readToEnd()
-            errorDone.signal()
-        }
-        var stdout = Data()
-        var tooLarge = false
-        while let chunk = try out.fileHandleForReading.read(upToCount: 1 << 16), !chunk.isEmpty {
-            if stdout.count + chunk.count > EvalGitLimits.maxPatchBytes {
-                tooLarge = true
-                process.terminate()
-                _ = try? out.fileHandleForReading.readToEnd()
-                break
-            }
-            stdout.append(chunk)
-        }
-        process.waitUntilExit()
-        errorDone.wait()
-        if tooLarge {
-            throw ReviewBotError("git \(arguments.first ?? "") in \(path) wrote more than \(EvalGitLimits.maxPatchBytes) "
-                + "bytes; such a commit is left out", kind: .unavailable)
-        }
-        if process.terminationReason == .uncaughtSignal, !deadline.isCancelled {
-            throw ReviewBotError("git \(arguments.first ?? "") in \(path) took more than "
-                + "\(Int(EvalGitLimits.timeoutSeconds)) s; check that the repository is not locked", kind: .unavailable)
-        }
-        return GitResult(status: process.terminationStatus, stdout: stdout, stderr: errorBox.data)
-    }
-
-    private final class ErrorBox: @unchecked Sendable {
-        var data = Data()
+        return GitResult(status: status, stdout: result.output, stderr: Data(result.errorText.utf8))
     }
 
     private static func offThePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
